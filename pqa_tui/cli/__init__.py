@@ -1,0 +1,18 @@
+"""The `pqa` command line: a thin face over the core library."""
+
+from __future__ import annotations
+
+import sys
+
+from ..errors import PqaError
+from . import setup  # noqa: F401 - registers commands
+from .app import app, err_console
+
+
+def main() -> None:
+    """Console-script entry point: known errors become a message and an exit code."""
+    try:
+        app(standalone_mode=True)
+    except PqaError as e:
+        err_console.print(f"Error: {e}")
+        sys.exit(e.exit_code)

@@ -1,0 +1,150 @@
+"""The Typer app, its global options, and what every command shares.
+
+Commands live in the sibling modules (``ingest.py``, ``signals.py``, ``triage.py``, ...) and
+only parse options, call the core library and print. Untrusted text (account names, event
+names, notes) is printed with markup off: see :func:`out`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+import typer
+from rich.console import Console
+
+from ..config import Config, load_config
+from ..errors import PqaError
+
+app = typer.Typer(
+    name="pqa",
+    help="Find product-qualified accounts in product-usage data and work them as a team.",
+    rich_markup_mode="rich",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# markup/emoji off: anything printed may hold text from outside (names, events, notes).
+console = Console(markup=False, emoji=False, highlight=False)
+err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
+
+
+@dataclass
+class State:
+    """Global options, and the config / database / plugins opened lazily from them."""
+
+    db_path: Path
+    config_path: Path
+    config_explicit: bool
+    actor_option: str | None = None
+    _db: sqlite_utils.Database | None = field(default=None, repr=False)
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.config_path, required=self.config_explicit)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            from ..store import open_db
+
+            self._db = open_db(self.db_path)
+        return self._db
+
+    @cached_property
+    def plugins(self):  # -> pqa_tui.plugins.Plugins (imported lazily: keeps --help fast)
+        from ..plugins import load_plugins
+
+        return load_plugins(self.plugins_dir)
+
+    @property
+    def plugins_dir(self) -> Path:
+        d = Path(self.config.plugins_dir)
+        if not d.is_absolute() and self.config.path:
+            d = Path(self.config.path).parent / d
+        return d
+
+    @property
+    def actor(self) -> str:
+        """Who is acting: ``--as`` / ``PQA_USER``, else the config's ``me``, else the OS user."""
+        if self.actor_option:
+            return self.actor_option
+        if self.config.me:
+            return self.config.me
+        try:
+            return getpass.getuser()
+        except Exception:  # noqa: BLE001 - no login name in some containers
+            return "unknown"
+
+
+def state(ctx: typer.Context) -> State:
+    """The :class:`State` of the running command."""
+    return ctx.find_root().obj
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Path = typer.Option(
+        Path("pqa.db"), "--db", envvar="PQA_DB", help="SQLite database file.", show_default=True
+    ),
+    config: Path = typer.Option(
+        None,
+        "--config",
+        envvar="PQA_CONFIG",
+        help="TOML config file (default ./pqa.toml; built-in defaults when it is absent).",
+        show_default=False,
+    ),
+    as_: str = typer.Option(
+        None, "--as", envvar="PQA_USER", help="Act as this person (recorded on every write)."
+    ),
+) -> None:
+    explicit = config is not None
+    ctx.obj = State(
+        db_path=db,
+        config_path=config if explicit else Path("pqa.toml"),
+        config_explicit=explicit,
+        actor_option=as_,
+    )
+
+
+def out(text: Any = "", **kwargs: Any) -> None:
+    """Print to stdout with markup off (safe for untrusted text)."""
+    console.print(text, **kwargs)
+
+
+def print_json(data: Any) -> None:
+    """Machine output: plain JSON on stdout, no colour, no wrapping."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print ``Error: message`` to stderr and return the Exit to raise."""
+    err_console.print(f"Error: {message}")
+    return typer.Exit(code)
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+__all__ = [
+    "app",
+    "State",
+    "state",
+    "out",
+    "print_json",
+    "fail",
+    "console",
+    "err_console",
+    "PqaError",
+    "is_terminal",
+]

@@ -1,0 +1,31 @@
+"""The plugin author's reference: every hook pqa-tui calls.
+
+A plugin is a module (or object) with functions marked ``@hookimpl`` whose names match the
+specs below. Built-in detectors, input formats and exporters use exactly these hooks.
+
+Each hook receives a ``register`` callable rather than returning a value, so one plugin can
+contribute several things, and one that fails is isolated: pqa-tui calls each plugin's hook on
+its own and reports a failure by plugin name while the others carry on.
+"""
+
+from __future__ import annotations
+
+from pluggy import HookimplMarker, HookspecMarker
+
+hookspec = HookspecMarker("pqa_tui")
+hookimpl = HookimplMarker("pqa_tui")
+
+
+@hookspec
+def register_detectors(register):
+    """Call ``register(detector)`` for each :class:`pqa_tui.detectors.base.Detector` you provide."""
+
+
+@hookspec
+def register_formats(register):
+    """Call ``register(fmt)`` for each :class:`pqa_tui.ingest.formats.InputFormat` you provide."""
+
+
+@hookspec
+def register_exporters(register):
+    """Call ``register(exporter)`` for each :class:`pqa_tui.exporters.base.Exporter` you provide."""

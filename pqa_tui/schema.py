@@ -1,0 +1,227 @@
+"""The database schema, as an ordered list of migrations.
+
+``PRAGMA user_version`` holds the number of migrations applied. A migration is never edited
+once released: a change is a new entry at the end of ``MIGRATIONS``.
+
+Time columns hold UTC ISO 8601 text ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (sortable as text);
+``day`` columns hold ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+INGEST = """
+create table events (
+    id integer primary key,
+    dedupe_key text not null,          -- source id (messageId, $insert_id, uuid...) or hash
+    kind text not null,                -- track | page | screen | identify | group | alias
+    account_id text,                   -- null until the user's membership is known
+    user_id text,
+    event text,                        -- event name; for pages "page" and properties.path
+    ts text not null,
+    day text not null,
+    properties text not null default '{}',
+    source text not null,              -- file the event came from
+    line integer not null
+);
+create unique index events_dedupe on events(dedupe_key);
+create index events_account_ts on events(account_id, ts);
+create index events_unattributed on events(user_id) where account_id is null;
+
+create table users (
+    user_id text primary key,
+    email text, name text, role text, seniority text, department text,
+    company_size integer, use_case text,
+    created_at text, first_seen text, last_seen text,
+    traits text not null default '{}'
+);
+
+create table accounts (
+    account_id text primary key,
+    name text, domain text, plan text,
+    created_at text, first_seen text, last_seen text,
+    traits text not null default '{}'
+);
+
+create table memberships (
+    user_id text not null,
+    account_id text not null,
+    first_seen text, last_seen text,
+    primary key (user_id, account_id)
+);
+create index memberships_account on memberships(account_id);
+
+-- A trait that changed value (role, plan, ...): the evidence behind admin switches and
+-- conversions, kept so detectors never replay identify calls.
+create table trait_changes (
+    id integer primary key,
+    entity text not null,              -- 'user' | 'account'
+    entity_id text not null,
+    account_id text,
+    trait text not null,
+    old_value text, new_value text,
+    ts text not null
+);
+create index trait_changes_account on trait_changes(account_id, ts);
+
+-- Daily rollups: one row per account, day and metric. Metrics: "events", "active_users",
+-- every [events] kind of the config ("value", "paywall", ...), "storage" (bytes added),
+-- "page:<group>" for every [pages] group, "pages" (all page views).
+create table rollups (
+    account_id text not null,
+    day text not null,
+    metric text not null,
+    value real not null,
+    primary key (account_id, day, metric)
+) without rowid;
+create index rollups_metric_day on rollups(metric, day);
+
+-- Who was active in an account on a day: the distinct-users half of the rollups.
+create table user_days (
+    account_id text not null,
+    day text not null,
+    user_id text not null,
+    primary key (account_id, day, user_id)
+) without rowid;
+
+create table rejects (
+    id integer primary key,
+    source text not null,
+    line integer,
+    reason text not null,
+    raw text,
+    at text not null
+);
+
+create table ingest_runs (
+    id integer primary key,
+    source text not null,
+    sha256 text,
+    started_at text not null,
+    finished_at text,
+    read integer, inserted integer, duplicates integer, rejected integer
+);
+"""
+
+SCORING = """
+-- The live signals of the last scoring run (replaced per account on each run).
+create table signals (
+    id integer primary key,
+    account_id text not null,
+    detector text not null,
+    at text not null,                  -- when the evidence happened
+    strength real not null,            -- 0..1 before weight and decay
+    weight real not null,
+    points real not null,              -- strength * weight * decay: the share of the score
+    reason text not null,
+    evidence text not null default '{}',
+    scored_at text not null
+);
+create index signals_account on signals(account_id);
+create index signals_detector on signals(detector);
+
+create table scores (
+    account_id text primary key,
+    score real not null,
+    qualified integer not null,        -- 1 when over the bar and through every gate
+    gate text,                         -- why a high score does not qualify (age, paid, denylist)
+    reasons text not null default '[]',
+    scored_at text not null,
+    as_of text not null
+);
+create index scores_rank on scores(qualified, score desc);
+
+-- Every crossing of the bar. ended_at is set when the account falls out again.
+create table pqa_moments (
+    id integer primary key,
+    account_id text not null,
+    at text not null,
+    score real not null,
+    reasons text not null default '[]',
+    ended_at text
+);
+create index pqa_moments_account on pqa_moments(account_id, at);
+
+-- Score over time (one row per account per scoring day), for trends and reports.
+create table score_history (
+    account_id text not null,
+    day text not null,
+    score real not null,
+    qualified integer not null,
+    primary key (account_id, day)
+) without rowid;
+"""
+
+TRIAGE = """
+-- Current triage state per account: a cache of the activity log, versioned for the
+-- optimistic check that settles claim races.
+create table triage (
+    account_id text primary key,
+    state text not null,               -- new | claimed | contacted | meeting | qualified | won |
+                                       -- lost | no_response | not_a_fit | sunset | snoozed
+    owner text,
+    version integer not null default 0,
+    updated_at text not null,
+    updated_by text,
+    sunset_at text,
+    sunset_until text,
+    snooze_until text
+);
+create index triage_state on triage(state, owner);
+
+-- Append-only: the product inserts and never updates or deletes.
+create table activity (
+    id integer primary key,
+    account_id text not null,
+    at text not null,
+    actor text not null,
+    action text not null,
+    from_state text, to_state text,
+    detail text not null default '{}'
+);
+create index activity_account on activity(account_id, at);
+
+create table notes (
+    id integer primary key,
+    account_id text not null,
+    author text not null,
+    at text not null,
+    text text not null
+);
+create index notes_account on notes(account_id, at);
+
+create table feedback (
+    id integer primary key,
+    account_id text not null,
+    author text not null,
+    at text not null,
+    verdict text not null check (verdict in ('good', 'bad')),
+    reason text,
+    text text
+);
+create index feedback_account on feedback(account_id, at);
+
+create table outcomes (
+    id integer primary key,
+    account_id text not null,
+    at text not null,
+    outcome text not null,
+    source text not null,              -- 'rep' | 'product'
+    author text,
+    detail text not null default '{}'
+);
+create index outcomes_account on outcomes(account_id, at);
+
+create trigger activity_no_update before update on activity
+begin select raise(abort, 'the activity log is append-only'); end;
+create trigger activity_no_delete before delete on activity
+begin select raise(abort, 'the activity log is append-only'); end;
+create trigger notes_no_update before update on notes
+begin select raise(abort, 'notes are never overwritten: add a new note'); end;
+create trigger notes_no_delete before delete on notes
+begin select raise(abort, 'notes are kept forever'); end;
+"""
+
+# Each entry is one migration; its index + 1 is the schema version it produces.
+MIGRATIONS: list[str] = [INGEST + SCORING + TRIAGE]
+
+SCHEMA_VERSION = len(MIGRATIONS)
