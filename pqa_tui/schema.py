@@ -164,7 +164,8 @@ create table triage (
     updated_by text,
     sunset_at text,
     sunset_until text,
-    snooze_until text
+    snooze_until text,
+    parked_from text                   -- state before sunset/snooze: where a snooze returns to
 );
 create index triage_state on triage(state, owner);
 
