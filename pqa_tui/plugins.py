@@ -70,7 +70,7 @@ class Plugins:
 
     def _collect(self, hook_name: str, kind: str, target: dict[str, Any]) -> None:
         hook = getattr(self.pm.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):  # registration order
+        for impl in hook.get_hookimpls():  # registration order
             plugin = impl.plugin_name
             info = self.infos.get(plugin)
 

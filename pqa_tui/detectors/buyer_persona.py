@@ -1,0 +1,98 @@
+"""Buyer persona: a member whose profile says director / VP / C-level or a buying department.
+
+The user is not the buyer: an account with a buyer in it is one a conversation can close.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ..hookspecs import hookimpl
+from .base import AccountUsage, Detector, Signal
+
+
+def _words(value: Any) -> str:
+    """Lower-case words padded with spaces, so ``" vp "`` matches whole words only."""
+    return " " + re.sub(r"[^a-z0-9]+", " ", str(value).lower()) + " " if value else ""
+
+
+def _matches(value: Any, terms: list[str]) -> str | None:
+    text = _words(value)
+    for term in terms:
+        if _words(term) and _words(term) in text:
+            return term
+    return None
+
+
+class BuyerPersona(Detector):
+    name = "buyer_persona"
+    description = "A member's profile (seniority, role, title, department) says buyer."
+    options = {
+        "window_days": 28,
+        "seniorities": [
+            "director", "head", "vp", "vice president", "chief", "c-level", "ceo", "cto",
+            "cfo", "coo", "cio", "cmo", "founder", "co-founder", "owner", "president",
+        ],
+        "departments": ["finance", "procurement", "purchasing", "it", "operations", "executive"],
+        "department_strength": 0.6,
+    }  # fmt: skip
+    default_weight = 3.0
+
+    def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
+        buyers = []
+        for user in usage.users:
+            title = (user.get("traits") or {}).get("title")
+            senior = None
+            for field in ("seniority", "role"):
+                senior = senior or _matches(user.get(field), options["seniorities"])
+            senior = senior or _matches(title, options["seniorities"])
+            dept = _matches(user.get("department"), options["departments"])
+            if senior or dept:
+                buyers.append((user, senior, dept))
+        if not buyers:
+            return
+        first, _ = usage.window(options["window_days"])
+        seen = usage.last_active([u["user_id"] for u, _, _ in buyers])
+        # Only a buyer active in the window counts: a VP who left months ago is no buyer now.
+        live = [
+            (u, s, d, seen[u["user_id"]])
+            for u, s, d in buyers
+            if seen.get(u["user_id"], "") >= first
+        ]
+        if not live:
+            return
+        live.sort(key=lambda b: (b[1] is None, b[3]), reverse=False)
+        user, senior, dept, _ = live[0]
+        who = user.get("email") or user.get("name") or user["user_id"]
+        profile = ", ".join(
+            str(user[f]) for f in ("seniority", "role", "department") if user.get(f)
+        )
+        strength = 1.0 if any(s for _, s, _, _ in live) else options["department_strength"]
+        more = f" and {len(live) - 1} more" if len(live) > 1 else ""
+        yield Signal(
+            at=max(day for *_, day in live),
+            strength=strength,
+            reason=f"buyer in the account: {who} ({profile}){more}, active in the last "
+            f"{options['window_days']} days",
+            evidence={
+                "buyers": [
+                    {
+                        "user_id": u["user_id"],
+                        "email": u.get("email"),
+                        "seniority": u.get("seniority"),
+                        "role": u.get("role"),
+                        "department": u.get("department"),
+                        "matched": s or d,
+                        "last_active": day,
+                    }
+                    for u, s, d, day in live
+                ]
+            },
+        )
+
+
+@hookimpl
+def register_detectors(register):
+    register(BuyerPersona())
