@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-import pytest
-
 from pqa_tui.store import write
 from pqa_tui.timestamps import format_ts
 
@@ -64,10 +62,3 @@ def add_signal(db, account_id: str, at: datetime, detector: str = "seat_count") 
             "scored_at) values (?, ?, ?, 1, 5, 5, 'seven users', ?)",
             [account_id, detector, format_ts(at), format_ts(at)],
         )
-
-
-@pytest.fixture
-def config():
-    from pqa_tui.config import Config
-
-    return Config()

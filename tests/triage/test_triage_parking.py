@@ -1,0 +1,156 @@
+"""Sunset returns at a new PQA moment after the cooldown (or on a date); snooze on a date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from triage_data import T0, add_account, add_moment, add_signal
+
+from pqa_tui import triage
+from pqa_tui.config import Config, TriageConfig
+from pqa_tui.triage import TriageError
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture
+def config():
+    return Config(triage=TriageConfig(sunset_cooldown_days=14))
+
+
+@pytest.fixture
+def sunset_acme(db, config):
+    add_account(db, "acme")
+    add_moment(db, "acme", T0 - 5 * DAY)  # the moment that surfaced it
+    add_signal(db, "acme", T0 - 3 * DAY)
+    triage.claim(db, config, "acme", "ann", now=T0)
+    triage.mark_contacted(db, config, "acme", "ann", now=T0)
+    triage.record_outcome(db, config, "acme", "ann", "no_response", now=T0 + 7 * DAY)
+    triage.sunset(db, config, "acme", "ann", reason="no reply to 3 emails", now=T0 + 8 * DAY)
+    return "acme"
+
+
+def state_at(db, config, when):
+    live = triage.live_state(db, config, "acme", now=when)
+    return live.state, live.owner
+
+
+def test_sunset_stays_gone_without_a_new_moment(db, config, sunset_acme):
+    assert state_at(db, config, T0 + 8 * DAY) == ("sunset", "ann")
+    assert state_at(db, config, T0 + 300 * DAY) == ("sunset", "ann")
+
+
+def test_new_moment_after_sunset_resurfaces_after_cooldown(db, config, sunset_acme):
+    add_moment(db, "acme", T0 + 10 * DAY)
+    # the moment happened, but the cooldown (14 days from the sunset) has not passed
+    assert state_at(db, config, T0 + 12 * DAY) == ("sunset", "ann")
+    assert state_at(db, config, T0 + 22 * DAY - timedelta(seconds=1))[0] == "sunset"
+    # back, new and unowned, for whoever picks it up
+    assert state_at(db, config, T0 + 22 * DAY) == ("new", None)
+
+
+def test_new_signal_after_sunset_also_counts(db, config, sunset_acme):
+    add_signal(db, "acme", T0 + 30 * DAY, detector="pricing_views")
+    assert state_at(db, config, T0 + 29 * DAY)[0] == "sunset"  # not yet happened
+    assert state_at(db, config, T0 + 30 * DAY) == ("new", None)
+
+
+def test_old_moment_does_not_resurface(db, config, sunset_acme):
+    add_moment(db, "acme", T0 + 7 * DAY)  # before the sunset: not a *new* moment
+    assert state_at(db, config, T0 + 60 * DAY)[0] == "sunset"
+
+
+def test_zero_cooldown_resurfaces_at_the_moment(db, sunset_acme):
+    config = Config(triage=TriageConfig(sunset_cooldown_days=0))
+    add_moment(db, "acme", T0 + 9 * DAY)
+    assert state_at(db, config, T0 + 9 * DAY)[0] == "new"
+
+
+def test_sunset_until_date_resurfaces_without_a_moment(db, config):
+    add_account(db, "acme")
+    until = T0 + 30 * DAY
+    triage.sunset(db, config, "acme", "ann", reason="budget in Q3", until=until, now=T0)
+    assert state_at(db, config, until - timedelta(seconds=1))[0] == "sunset"
+    assert state_at(db, config, until)[0] == "new"
+
+
+def test_resurface_is_recorded_by_the_next_write(db, config, sunset_acme):
+    add_moment(db, "acme", T0 + 25 * DAY)
+    triage.claim(db, config, "acme", "bob", now=T0 + 26 * DAY)
+    log = [(r["actor"], r["action"], r["from"], r["to"]) for r in triage.history(db, "acme")]
+    assert log[-2:] == [("pqa", "resurface", "sunset", "new"), ("bob", "claim", "new", "claimed")]
+
+
+def test_resurface_due_records_every_returning_account(db, config, sunset_acme):
+    add_account(db, "zeta")
+    triage.sunset(db, config, "zeta", "ann", reason="later", now=T0 + 8 * DAY)
+    add_moment(db, "acme", T0 + 25 * DAY)
+    assert triage.resurface_due(db, config, now=T0 + 23 * DAY) == []
+    assert triage.resurface_due(db, config, now=T0 + 26 * DAY) == ["acme"]
+    assert triage.history(db, "acme")[-1]["action"] == "resurface"
+    assert triage.resurface_due(db, config, now=T0 + 27 * DAY) == []  # recorded once
+    assert triage.live_state(db, config, "zeta", now=T0 + 27 * DAY).state == "sunset"
+
+
+def test_sunset_needs_a_reason_and_a_future_date(db, config):
+    add_account(db, "acme")
+    with pytest.raises(TriageError, match="needs a reason"):
+        triage.sunset(db, config, "acme", "ann", reason=" ")
+    with pytest.raises(TriageError, match="not in the future"):
+        triage.sunset(db, config, "acme", "ann", reason="x", until=T0 - DAY, now=T0)
+
+
+def test_claiming_a_sunset_account_takes_it_back(db, config, sunset_acme):
+    live = triage.claim(db, config, "acme", "bob", now=T0 + 9 * DAY)
+    assert (live.state, live.owner, live.sunset_at) == ("claimed", "bob", None)
+
+
+def test_snooze_hides_until_the_date_and_returns_to_its_state(db, config):
+    add_account(db, "acme")
+    triage.claim(db, config, "acme", "ann", now=T0)
+    until = T0 + 3 * DAY
+    triage.snooze(db, config, "acme", "ann", until=until, reason="call after launch", now=T0)
+    assert state_at(db, config, until - timedelta(seconds=1)) == ("snoozed", "ann")
+    assert state_at(db, config, until) == ("claimed", "ann")
+    # a write after expiry records the return, then goes on from the returned state
+    triage.mark_contacted(db, config, "acme", "ann", now=until + DAY)
+    log = [(r["action"], r["from"], r["to"]) for r in triage.history(db, "acme")]
+    assert log[-3:] == [
+        ("snooze", "claimed", "snoozed"),
+        ("snooze_ended", "snoozed", "claimed"),
+        ("contacted", "claimed", "contacted"),
+    ]
+
+
+def test_snoozed_account_refuses_contact_until_it_returns(db, config):
+    add_account(db, "acme")
+    triage.claim(db, config, "acme", "ann", now=T0)
+    triage.snooze(db, config, "acme", "ann", until=T0 + 3 * DAY, now=T0)
+    with pytest.raises(TriageError, match="it is snoozed"):
+        triage.mark_contacted(db, config, "acme", "ann", now=T0 + DAY)
+
+
+def test_snooze_needs_a_future_date(db, config):
+    add_account(db, "acme")
+    with pytest.raises(TriageError, match="not in the future"):
+        triage.snooze(db, config, "acme", "ann", until=T0, now=T0)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2026-04-01", "2026-04-01T00:00:00.000000Z"),
+        ("2026-04-01T10:30:00Z", "2026-04-01T10:30:00.000000Z"),
+        ("2026-04-01T12:30:00+02:00", "2026-04-01T10:30:00.000000Z"),
+    ],
+)
+def test_parse_until(text, expected):
+    from pqa_tui.timestamps import format_ts
+
+    assert format_ts(triage.parse_until(text)) == expected
+
+
+def test_parse_until_names_the_option():
+    with pytest.raises(TriageError, match="--until 'next week' is not a date"):
+        triage.parse_until("next week")
