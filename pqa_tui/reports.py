@@ -44,6 +44,8 @@ BUYER_SENIORITIES = frozenset(
     {"manager", "director", "head", "vp", "executive", "c-level", "cxo", "founder", "owner"}
 )
 Z95 = 1.959963984540054
+# The actor triage records for what the system does on its own (pqa_tui.triage.SYSTEM_ACTOR).
+SYSTEM_ACTOR = "pqa"
 
 
 class ReportError(PqaError):
@@ -184,9 +186,12 @@ def load_history(db: sqlite_utils.Database, *, since: str | None = None) -> Hist
         "select account_id, verdict from feedback where at >= ? order by at, id", [lower]
     ):
         h.verdicts[account_id] = verdict
+    # Only people touch accounts: the system's own rows (surfacing, routing, returns from
+    # sunset) are not a first touch.
     for account_id, at, action, to_state in conn.execute(
-        "select account_id, at, action, to_state from activity where at >= ? order by at, id",
-        [lower],
+        "select account_id, at, action, to_state from activity where at >= ? and actor != ? "
+        "order by at, id",
+        [lower, SYSTEM_ACTOR],
     ):
         h.activity.setdefault(account_id, []).append((at, action, to_state))
     for detector, account_id, at in conn.execute(
@@ -322,7 +327,7 @@ def funnel(h: History) -> dict[str, Any]:
             qualified = (
                 won or bool(states & QUALIFIED_STATES) or bool(outcomes & set(QUALIFIED_OUTCOMES))
             )
-            contacted = qualified or bool(states & CONTACTED_STATES) or "contact" in actions
+            contacted = qualified or bool(states & CONTACTED_STATES) or "contacted" in actions
             claimed = contacted or "claimed" in states or "claim" in actions
             for stage, reached in (
                 ("claimed", claimed),

@@ -75,13 +75,15 @@ class Builder:
             {"account_id": account_id, "at": ts(at), "outcome": outcome, "source": source},
         )
 
-    def activity(self, account_id: str, at: str, action: str, to_state: str) -> None:
+    def activity(
+        self, account_id: str, at: str, action: str, to_state: str, actor: str = "ana"
+    ) -> None:
         self._insert(
             "activity",
             {
                 "account_id": account_id,
                 "at": ts(at),
-                "actor": "ana",
+                "actor": actor,
                 "action": action,
                 "to_state": to_state,
             },
@@ -103,3 +105,50 @@ def ts(text: str) -> str:
 @pytest.fixture
 def build(db):
     return Builder(db)
+
+
+# Ten accounts a0..a9; the story is told in test_reports.py's docstring.
+@pytest.fixture
+def story(build):
+    for a, plan in [("a0", "pro"), ("a1", "pro"), ("a4", "team"), ("a5", "pro")]:
+        build.account(a, plan)
+    for a in ("a2", "a3", "a6", "a7", "a8", "a9"):
+        build.account(a, "free")
+    build.moment("a0", "2026-01-05T10:00", ["seat_count"])
+    build.moment("a1", "2026-01-06T00:00", ["seat_count"])
+    build.moment("a2", "2026-01-13T00:00", ["seat_count", "paywall"])
+    build.moment("a3", "2026-01-14T00:00", ["paywall"])
+    build.moment("a4", "2026-02-10T00:00", ["seat_count"])
+    build.outcome("a0", "converted", "2026-02-01")
+    build.outcome("a1", "won", "2026-02-03", source="rep")
+    build.outcome("a4", "converted", "2026-02-01")
+    build.outcome("a5", "converted", "2026-02-15")
+    build.feedback("a0", "good", "2026-01-07")
+    build.feedback("a1", "good", "2026-01-08")
+    build.feedback("a2", "good", "2026-01-15")
+    build.feedback("a2", "bad", "2026-01-20")
+    build.feedback("a3", "bad", "2026-01-16")
+    for a, at in [("a0", "2026-01-04"), ("a1", "2026-01-05"), ("a2", "2026-01-12")]:
+        build.signal(a, "seat_count", at)
+    build.signal("a4", "seat_count", "2026-01-20")
+    for a in ("a2", "a6", "a7"):
+        build.signal(a, "paywall", "2026-01-10")
+    build.signal("a0", "paywall", "2026-03-01")  # after a0 converted: does not count
+    build.activity("a0", "2026-01-05T12:00", "claim", "claimed")  # 2 h after the moment
+    build.activity("a0", "2026-01-06T10:00", "contacted", "contacted")
+    build.activity("a1", "2026-01-06T06:00", "claim", "claimed")  # 6 h
+    build.activity("a1", "2026-01-07T06:00", "contacted", "contacted")
+    build.activity("a1", "2026-02-03T00:00", "outcome", "won")
+    build.activity("a2", "2026-01-14T00:00", "claim", "claimed")  # 24 h
+    build.activity("a3", "2026-01-14T00:00", "surface", "new", actor="pqa")  # not a touch
+    build.user("u0", "a0", seniority="Director")
+    build.user("u2", "a2", seniority="student")
+    build.user("u3", "a3", role="owner")
+    build.rollup("a0", "2026-01-02", "value", 1)
+    build.rollup("a0", "2026-01-03", "pricing", 3)
+    build.rollup("a0", "2026-01-04", "page:pricing", 2)
+    build.rollup("a1", "2026-01-08", "pricing", 1)  # before a1 was activated: not counted
+    build.rollup("a1", "2026-01-10", "value", 2)
+    build.rollup("a1", "2026-01-11", "pricing", 4)
+    build.rollup("a2", "2026-01-11", "pricing", 5)  # never activated
+    return build

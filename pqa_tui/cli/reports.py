@@ -1,0 +1,218 @@
+"""`pqa report`, `pqa backtest`, `pqa suggest`: is the PQA definition any good?
+
+Thin: the numbers come from :mod:`pqa_tui.reports`, :mod:`pqa_tui.backtest` and
+:mod:`pqa_tui.suggest`. In a terminal they are drawn (bars, sparklines); piped, they are plain
+aligned tables; ``--json`` prints the dicts as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from .app import app, is_terminal, out, print_json, state
+
+SPARKS = "▁▂▃▄▅▆▇█"
+BAR_WIDTH = 30
+
+
+def sparkline(values: Sequence[float]) -> str:
+    """One character per value, scaled between the smallest and largest."""
+    if not values:
+        return ""
+    lo, hi = min(values), max(values)
+    span = hi - lo
+    return "".join(
+        SPARKS[0 if span == 0 else round((v - lo) / span * (len(SPARKS) - 1))] for v in values
+    )
+
+
+def bar(value: float, top: float, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar of block characters, ``width`` long at ``top``."""
+    if top <= 0 or value <= 0:
+        return ""
+    return "█" * max(1, round(value / top * width))
+
+
+def pct(x: float | None) -> str:
+    return "–" if x is None else f"{x * 100:.1f}%"
+
+
+def num(x: float | None, digits: int = 2) -> str:
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def interval(ci: Sequence[float | None] | None, fmt=num) -> str:
+    if not ci or ci[0] is None or ci[1] is None:
+        return "–"
+    return f"{fmt(ci[0])}–{fmt(ci[1])}"
+
+
+class Printer:
+    """Draws sections as rich tables in a terminal, or as plain aligned text when piped."""
+
+    def __init__(self, fancy: bool):
+        self.fancy = fancy
+
+    def heading(self, text: str) -> None:
+        out()
+        out(Text(text, style="bold") if self.fancy else f"## {text}")
+
+    def line(self, text: str) -> None:
+        out(text)
+
+    def table(self, headers: list[str], rows: list[list[Any]], chart_col: int | None = None):
+        """Rows of cells; ``chart_col`` is drawn only in a terminal (bars are not data)."""
+        if not self.fancy:
+            if chart_col is not None:
+                headers = headers[:chart_col] + headers[chart_col + 1 :]
+                rows = [r[:chart_col] + r[chart_col + 1 :] for r in rows]
+            cells = [headers] + [[str(c) for c in r] for r in rows]
+            widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+            for r in cells:
+                out("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+            return
+        t = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+        for i, h in enumerate(headers):
+            t.add_column(h, justify="left" if i == 0 or i == chart_col else "right")
+        for r in rows:
+            t.add_row(
+                *[Text(str(c), style="cyan" if i == chart_col else "") for i, c in enumerate(r)]
+            )
+        out(t)
+
+
+def _since(value: str | None) -> str | None:
+    from ..reports import parse_day
+
+    return parse_day(value, "--since") if value else None
+
+
+@app.command()
+def report(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    since: str = typer.Option(None, "--since", help="Only history from this day (YYYY-MM-DD)."),
+) -> None:
+    """Funnel, surfaced vs not, per-detector precision and lift, and the product KPIs."""
+    from ..reports import build_report
+
+    st = state(ctx)
+    data = build_report(st.db, st.config, since=_since(since))
+    if as_json:
+        print_json(data)
+        return
+    print_report(data, Printer(is_terminal()))
+
+
+def print_report(data: dict[str, Any], p: Printer) -> None:
+    """The report for people: charts in a terminal, aligned text when piped."""
+    f = data["funnel"]
+    p.heading("Funnel" + (f" since {data['since']}" if data["since"] else ""))
+    stages = [
+        ("accounts", f["accounts"]),
+        ("PQA moments", f["pqa_moments"]),
+        ("claimed", f["claimed"]),
+        ("contacted", f["contacted"]),
+        ("qualified", f["qualified"]),
+        ("won / converted", f["won"]),
+    ]
+    top = max(n for _s, n in stages[1:]) if f["pqa_moments"] else 0
+    p.table(
+        ["stage", "count", ""],
+        [[s, n, bar(n, top) if i else ""] for i, (s, n) in enumerate(stages)],
+        chart_col=2,
+    )
+    p.line(
+        f"median time from PQA moment to first touch: {num(f['median_hours_to_first_touch'], 1)} h"
+    )
+    if f["weeks"]:
+        p.heading("PQA moments per week")
+        top = max(w["pqa_moments"] for w in f["weeks"])
+        p.table(
+            ["week", "moments", "claimed", "contacted", "won", ""],
+            [
+                [w["week"], w["pqa_moments"], w["claimed"], w["contacted"], w["won"]]
+                + [bar(w["pqa_moments"], top)]
+                for w in f["weeks"]
+            ],
+            chart_col=5,
+        )
+
+    sv = data["surfaced_vs_not"]
+    p.heading("Surfaced vs not surfaced: conversion to paid")
+    p.table(
+        ["group", "accounts", "converted", "rate"],
+        [
+            [name, g["accounts"], g["converted"], pct(g["rate"])]
+            for name, g in (("surfaced", sv["surfaced"]), ("not surfaced", sv["not_surfaced"]))
+        ],
+    )
+    p.line(
+        f"lift {num(sv['lift'])}x (95% CI {interval(sv['lift_ci'])}, "
+        f"Fisher p={num(sv['p_value'], 4)})"
+    )
+
+    p.heading("Detectors: which signals carry weight")
+    dets = data["detectors"]
+    if not dets:
+        p.line("no detector has fired yet: run `pqa score` first")
+    else:
+        p.table(
+            ["detector", "fired", "good", "bad", "precision", "95% CI", "converted", "lift"]
+            + ["95% CI", "p", "verdict"],
+            [
+                [
+                    d["detector"],
+                    d["fired"],
+                    d["good"],
+                    d["bad"],
+                    pct(d["precision"]),
+                    interval(d["precision_ci"], pct),
+                    d["converted"],
+                    num(d["lift"]),
+                    interval(d["lift_ci"]),
+                    num(d["p_value"], 4),
+                    d["verdict"],
+                ]
+                for d in dets
+            ],
+        )
+        fb = data["feedback"]
+        p.line(f"verdicts from reps: {fb['good']} good, {fb['bad']} bad")
+
+    p.heading("Product KPIs")
+    m = data["monetization"]
+    weekly = [w["per_activated"] or 0 for w in m["weeks"]]
+    p.line(
+        f"pricing-page views per activated account: {num(m['pricing_views_per_activated'])} "
+        f"({m['pricing_views']:.0f} views, {m['activated_accounts']} activated accounts)"
+        + (f"  weekly {sparkline(weekly)}" if p.fancy and weekly else "")
+    )
+    b = data["buyer_coverage"]
+    p.line(
+        f"buyer coverage: {pct(b['share'])} of PQAs have a buyer ({b['with_buyer']} of {b['pqas']})"
+    )
+    ftp = data["free_to_paid"]
+    conv = [w["converted"] for w in ftp["weeks"]]
+    p.line(
+        f"free-to-paid conversion: {pct(ftp['rate'])} "
+        f"({ftp['converted']} of {ftp['free_accounts']})"
+        + (f"  weekly {sparkline(conv)}" if p.fancy and conv else "")
+    )
+    if data["package_mix"]:
+        p.heading("Package mix")
+        top = max(r["accounts"] for r in data["package_mix"])
+        p.table(
+            ["plan", "paid", "accounts", "share", ""],
+            [
+                [r["plan"], "yes" if r["paid"] else "no", r["accounts"], pct(r["share"])]
+                + [bar(r["accounts"], top)]
+                for r in data["package_mix"]
+            ],
+            chart_col=4,
+        )

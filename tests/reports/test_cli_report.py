@@ -1,0 +1,51 @@
+"""`pqa report` through the CLI: JSON for scripts, plain tables when piped, markup never read."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from pqa_tui.cli import app
+from pqa_tui.errors import PqaError
+
+
+def run(db_path, *args):
+    result = CliRunner().invoke(app, ["--db", str(db_path), *args])
+    return result
+
+
+def test_report_json_has_detectors(db_path, story):
+    result = run(db_path, "report", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    rows = {d["detector"]: d for d in data["detectors"]}
+    assert (rows["seat_count"]["fired"], rows["seat_count"]["good"]) == (4, 2)
+    assert rows["paywall"]["precision"] == 0.0
+    assert data["surfaced_vs_not"]["surfaced"]["converted"] == 2
+
+
+def test_report_piped_is_a_plain_table(db_path, story):
+    result = run(db_path, "report")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "## Detectors: which signals carry weight" in lines
+    seat = next(line for line in lines if line.startswith("seat_count"))
+    # fired good bad precision ... in aligned columns, no bar characters when piped
+    assert seat.split()[:5] == ["seat_count", "4", "2", "1", "66.7%"]
+    assert "█" not in result.stdout
+
+
+def test_report_since_rejects_a_bad_date(db_path, story):
+    result = run(db_path, "report", "--since", "yesterday-ish")
+    # PqaError reaches `main`, which prints it and exits with its code
+    assert isinstance(result.exception, PqaError)
+    assert "--since" in str(result.exception) and result.exception.exit_code == 2
+
+
+def test_markup_in_names_is_printed_as_is(db_path, build):
+    build.account("x1")
+    build.moment("x1", "2026-01-05", ["[bold red]evil[/]"])
+    result = run(db_path, "report")
+    assert result.exit_code == 0, result.output
+    assert "[bold red]evil[/]" in result.stdout
