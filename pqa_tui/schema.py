@@ -32,14 +32,16 @@ create table users (
     email text, name text, role text, seniority text, department text,
     company_size integer, use_case text,
     created_at text, first_seen text, last_seen text,
-    traits text not null default '{}'
+    traits text not null default '{}',
+    traits_at text                     -- time of the newest identify applied (late ones fill gaps)
 );
 
 create table accounts (
     account_id text primary key,
     name text, domain text, plan text,
     created_at text, first_seen text, last_seen text,
-    traits text not null default '{}'
+    traits text not null default '{}',
+    traits_at text                     -- time of the newest group call applied
 );
 
 create table memberships (
