@@ -39,10 +39,12 @@ QUALIFIED_OUTCOMES = ("qualified", "won", "converted")
 CONTACTED_STATES = frozenset({"contacted", "meeting", "qualified", "won", "lost", "no_response"})
 QUALIFIED_STATES = frozenset({"qualified", "won"})
 WON_STATES = frozenset({"won"})
-# Seniority answers that mean someone who can buy is in the account.
-BUYER_SENIORITIES = frozenset(
-    {"manager", "director", "head", "vp", "executive", "c-level", "cxo", "founder", "owner"}
-)
+# Seniority answers that mean someone who can buy is in the account: the buyer_persona
+# detector's default list, overridden by its `seniorities` option when the config sets one.
+BUYER_SENIORITIES = (
+    "director", "head", "vp", "vice president", "chief", "c-level", "ceo", "cto", "cfo", "coo",
+    "cio", "cmo", "founder", "co-founder", "owner", "president",
+)  # fmt: skip
 Z95 = 1.959963984540054
 # The actor triage records for what the system does on its own (pqa_tui.triage.SYSTEM_ACTOR).
 SYSTEM_ACTOR = "pqa"
@@ -436,18 +438,21 @@ def _metric_configured(config: Config, metric: str) -> bool:
     return metric in config.events
 
 
-def buyer_coverage(db: sqlite_utils.Database, h: History) -> dict[str, Any]:
+def buyer_coverage(db: sqlite_utils.Database, config: Config, h: History) -> dict[str, Any]:
     """Share of surfaced accounts with someone of buying seniority among their users."""
     surfaced = set(h.moments)
-    with_buyer: set[str] = set()
-    marks = ",".join("?" for _ in BUYER_SENIORITIES)
-    for (account_id,) in db.conn.execute(
-        "select distinct m.account_id from memberships m join users u on u.user_id = m.user_id "
-        f"where lower(u.seniority) in ({marks}) or lower(u.role) = 'owner'",
-        sorted(BUYER_SENIORITIES),
-    ):
-        if account_id in surfaced:
-            with_buyer.add(account_id)
+    terms = config.detectors.get("buyer_persona", {}).get("seniorities", BUYER_SENIORITIES)
+    senior = sorted({str(t).lower() for t in terms})
+    marks = ",".join("?" for _ in senior)
+    with_buyer = {
+        account_id
+        for (account_id,) in db.conn.execute(
+            "select distinct m.account_id from memberships m join users u on u.user_id = m.user_id "
+            f"where lower(u.seniority) in ({marks}) or lower(u.role) in ({marks})",
+            senior + senior,
+        )
+        if account_id in surfaced
+    }
     return {
         "pqas": len(surfaced),
         "with_buyer": len(with_buyer),
@@ -467,7 +472,7 @@ def build_report(
         "surfaced_vs_not": surfaced_vs_not(h),
         "detectors": detector_table(h, configured),
         "monetization": monetization(db, config, since),
-        "buyer_coverage": buyer_coverage(db, h),
+        "buyer_coverage": buyer_coverage(db, config, h),
         "free_to_paid": free_to_paid(h, config),
         "package_mix": package_mix(h, config),
         "feedback": {
