@@ -224,7 +224,30 @@ create trigger notes_no_delete before delete on notes
 begin select raise(abort, 'notes are kept forever'); end;
 """
 
+DEMO = """
+-- The planted truth of a `pqa demo` workspace (empty elsewhere): what each generated account
+-- really is, so reports, backtests and a simulated team can be checked against it.
+create table demo_accounts (
+    account_id text primary key,
+    archetype text not null,           -- buyer_ready | growing_team | solo_hobby | stalled | ...
+    converts integer not null,         -- 1 when it converts to paid, possibly after the demo's end
+    converted_at text,                 -- when it converted, if by the demo's end
+    will_convert_at text,              -- when it will convert, if after the demo's end
+    plan text not null,                -- the paid plan it converts to, else 'free'
+    seats integer not null,            -- users who joined by the demo's end
+    has_buyer integer not null,        -- a director / VP / C-level user is among them
+    churned_at text
+);
+create index demo_accounts_archetype on demo_accounts(archetype);
+
+-- How the demo was built (seed, end, accounts, months, built_at): one row per setting.
+create table demo_meta (
+    key text primary key,
+    value text not null
+);
+"""
+
 # Each entry is one migration; its index + 1 is the schema version it produces.
-MIGRATIONS: list[str] = [INGEST + SCORING + TRIAGE]
+MIGRATIONS: list[str] = [INGEST + SCORING + TRIAGE + DEMO]
 
 SCHEMA_VERSION = len(MIGRATIONS)
