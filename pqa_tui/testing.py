@@ -81,7 +81,6 @@ class AccountBuilder:
         self._user_days: set[tuple[str, str]] = set()
         self._users: dict[str, dict[str, Any]] = {}
         self._changes: list[dict[str, Any]] = []
-        self._saved = False
 
     @property
     def account_id(self) -> str:
@@ -164,17 +163,12 @@ class AccountBuilder:
         self._user_days.add((day, user_id))
 
     def save(self) -> AccountBuilder:
-        """Write the account's rows (rollups, user_days, users, memberships, changes)."""
-        if self._saved:
-            return self
+        """Write what was described since the last save (safe to call again after more)."""
         a = self.account
-        per_day: dict[str, int] = defaultdict(int)
-        for d, _ in self._user_days:
-            per_day[d] += 1
-        counts = dict(self._counts)
-        for d, n in per_day.items():
-            counts[(d, "active_users")] = n
-        first_seen = {u: min(d for d, x in self._user_days if x == u) for _, u in self._user_days}
+        seen: dict[str, str] = {}
+        for d, u in sorted(self._user_days):
+            seen.setdefault(u, d)
+        days = sorted({d for d, _ in self._user_days})
         with store.write(self.db) as conn:
             conn.execute(
                 "insert or replace into accounts (account_id, name, domain, plan, created_at, "
@@ -183,29 +177,36 @@ class AccountBuilder:
                  a["first_seen"]),
             )  # fmt: skip
             conn.executemany(
-                "insert or replace into rollups (account_id, day, metric, value) "
-                "values (?, ?, ?, ?)",
-                [(a["account_id"], d, m, v) for (d, m), v in counts.items()],
+                "insert into rollups (account_id, day, metric, value) values (?, ?, ?, ?) "
+                "on conflict do update set value = value + excluded.value",
+                [(a["account_id"], d, m, v) for (d, m), v in self._counts.items()],
             )
             conn.executemany(
                 "insert or ignore into user_days (account_id, day, user_id) values (?, ?, ?)",
                 [(a["account_id"], d, u) for d, u in self._user_days],
             )
+            conn.executemany(
+                "insert or replace into rollups (account_id, day, metric, value) "
+                "select account_id, day, 'active_users', count(*) from user_days "
+                "where account_id = ? and day = ? group by day",
+                [(a["account_id"], d) for d in days],
+            )
             for uid, profile in self._users.items():
-                seen = _ts(first_seen[uid]) if uid in first_seen else a["created_at"]
+                first = _ts(seen[uid]) if uid in seen else a["created_at"]
                 cols = {k: v for k, v in profile.items() if k not in ("user_id", "traits")}
                 conn.execute(
-                    "insert or replace into users (user_id, traits, first_seen, created_at"
+                    "insert into users (user_id, traits, first_seen, created_at"
                     + "".join(f", {k}" for k in cols)
                     + ") values (?, ?, ?, ?"
                     + ", ?" * len(cols)
-                    + ")",
-                    (uid, json.dumps(profile["traits"]), seen, seen, *cols.values()),
+                    + ") on conflict do update set traits = excluded.traits"
+                    + "".join(f", {k} = excluded.{k}" for k in cols),
+                    (uid, json.dumps(profile["traits"]), first, first, *cols.values()),
                 )
                 conn.execute(
-                    "insert or replace into memberships (user_id, account_id, first_seen) "
+                    "insert or ignore into memberships (user_id, account_id, first_seen) "
                     "values (?, ?, ?)",
-                    (uid, a["account_id"], seen),
+                    (uid, a["account_id"], first),
                 )
             conn.executemany(
                 "insert into trait_changes (entity, entity_id, account_id, trait, old_value, "
@@ -216,7 +217,9 @@ class AccountBuilder:
                     for c in self._changes
                 ],
             )  # fmt: skip
-        self._saved = True
+        self._counts.clear()
+        self._user_days.clear()
+        self._changes.clear()
         return self
 
     def usage(self, as_of: str | date, lookback_days: int = 120) -> AccountUsage:

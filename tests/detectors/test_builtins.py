@@ -146,12 +146,12 @@ def test_buyer_persona_needs_a_recent_buyer_and_whole_words(db):
     gone.track("u1", "Signed In", "2026-01-05")  # inactive for months
     assert gone.run(BuyerPersona(), AS_OF) == []
     words = AccountBuilder(db, account_id="words")
-    words.user("u1", department="Marketing", role="Editor")  # "it" inside a word is no match
-    words.track("u1", "Signed In", "2026-03-30")
+    words.user("w1", department="Marketing", role="Editor")  # "it" inside a word is no match
+    words.track("w1", "Signed In", "2026-03-30")
     assert words.run(BuyerPersona(), AS_OF) == []
     dept = AccountBuilder(db, account_id="dept")
-    dept.user("u1", department="IT")
-    dept.track("u1", "Signed In", "2026-03-30")
+    dept.user("d1", department="IT")
+    dept.track("d1", "Signed In", "2026-03-30")
     (s,) = dept.run(BuyerPersona(), AS_OF)
     assert s.strength == 0.6
 
