@@ -78,8 +78,8 @@ def test_gated_account_keeps_score_but_does_not_qualify(db, plugins, kw, scoring
     assert s.score == pytest.approx(6.0)
     assert not s.qualified
     assert s.gate.startswith(gate)
-    ungated = only("seat_count", scoring={"threshold": 5, "exclude_paid": False,
-                                           "min_account_age_days": 0, "exclude_domains": []})  # fmt: skip
+    open_gates = {"exclude_paid": False, "min_account_age_days": 0, "exclude_domains": []}
+    ungated = only("seat_count", scoring={"threshold": 5, **open_gates})
     assert compute_scores(db, ungated, plugins, date(2026, 3, 10))[0].qualified is True
 
 
