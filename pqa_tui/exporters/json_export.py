@@ -1,0 +1,22 @@
+"""JSON: one document ``{exported_at, accounts: [...], notes: [...]}`` for scripts and syncs."""
+
+from __future__ import annotations
+
+import json
+
+from ..hookspecs import hookimpl
+from .base import ExportData, Exporter, ExportFile
+
+
+class JsonExporter(Exporter):
+    name = "json"
+    description = "One JSON document with accounts and notes"
+
+    def export(self, data: ExportData) -> list[ExportFile]:
+        text = json.dumps(data.as_json(), indent=2, ensure_ascii=False) + "\n"
+        return [ExportFile("export", ".json", text, "accounts and notes")]
+
+
+@hookimpl
+def register_exporters(register):
+    register(JsonExporter())
