@@ -1,0 +1,176 @@
+"""Building the demo workspace into a database: generate, ingest, keep the truth, score.
+
+The demo goes through the same doors as real data: the generated Segment calls are ingested by
+:func:`pqa_tui.ingest.pipeline.ingest_records` and scored by :func:`pqa_tui.scoring.score_all`.
+Only the planted truth (``demo_accounts``) and how the demo was built (``demo_meta``) are
+written here.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .. import store
+from ..config import Config
+from ..timestamps import now_ts
+from .event_files import DemoError
+from .generator import DemoWorkspace, generate_workspace
+
+DEFAULT_SEED = 42
+DEFAULT_ACCOUNTS = 2000
+DEFAULT_MONTHS = 12
+DEMO_SOURCE = "pqa demo"
+
+
+@dataclass
+class DemoBuild:
+    """What :func:`build_demo` did."""
+
+    workspace: DemoWorkspace
+    ingest: Any  # pqa_tui.ingest.pipeline.FileSummary
+    score: Any  # pqa_tui.scoring.ScoreRun
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class ExistingDatabase:
+    """A pqa database found where the demo would go."""
+
+    path: Path
+    events: int
+    demo: dict[str, str]  # demo_meta; empty when pqa demo did not build it
+
+
+def inspect_database(path: str | Path) -> ExistingDatabase | None:
+    """What is at ``path`` already: None for no file (or an empty one), else a summary.
+
+    Opened read-only, so a file that is not a pqa database is refused, never migrated.
+    """
+    path = Path(path)
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("select name from sqlite_master")}
+            if "events" not in tables:
+                raise DemoError(
+                    f"{path} is not a pqa database; choose another file with --db"
+                ) from None
+            events = conn.execute("select count(*) from events").fetchone()[0]
+            demo = (
+                dict(conn.execute("select key, value from demo_meta"))
+                if ("demo_meta" in tables)
+                else {}
+            )
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        raise DemoError(
+            f"{path} is not a SQLite database ({e}); choose another file with --db"
+        ) from None
+    return ExistingDatabase(path=path, events=events, demo=demo)
+
+
+def remove_database(path: str | Path) -> None:
+    """Delete a database file with its WAL and shared-memory files (for ``--force``)."""
+    path = Path(path)
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        p.unlink(missing_ok=True)
+
+
+def build_demo(
+    db: sqlite_utils.Database,
+    config: Config,
+    plugins: Any,
+    *,
+    seed: int = DEFAULT_SEED,
+    end: datetime | None = None,
+    accounts: int = DEFAULT_ACCOUNTS,
+    months: int = DEFAULT_MONTHS,
+    activity: float = 1.0,
+) -> DemoBuild:
+    """Generate a demo workspace, ingest it into ``db``, store its truth and score it as of
+    its end. ``db`` should be empty: the demo's events would mix with any already there.
+    """
+    from ..ingest.pipeline import ingest_records
+    from ..scoring import score_all
+
+    if accounts < 1:
+        raise DemoError("--accounts must be at least 1")
+    if months < 1:
+        raise DemoError("--months must be at least 1")
+    seconds: dict[str, float] = {}
+    start = time.perf_counter()
+    workspace = generate_workspace(
+        seed, end=end, accounts=accounts, months=months, activity=activity
+    )
+    summary = ingest_records(
+        db, config, workspace.records(), source=DEMO_SOURCE, fmt="segment", plugins=plugins
+    )
+    seconds["generate_and_ingest"] = time.perf_counter() - start
+    _save_truth(db, workspace)
+    start = time.perf_counter()
+    run = score_all(db, config, plugins, as_of=workspace.end.date())
+    seconds["score"] = time.perf_counter() - start
+    return DemoBuild(workspace=workspace, ingest=summary, score=run, seconds=seconds)
+
+
+def _save_truth(db: sqlite_utils.Database, workspace: DemoWorkspace) -> None:
+    columns = (
+        "account_id", "archetype", "converts", "converted_at", "will_convert_at", "plan",
+        "seats", "has_buyer", "churned_at",
+    )  # fmt: skip
+    meta = {
+        "seed": str(workspace.seed),
+        "end": workspace.end.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "accounts": str(len(workspace.accounts)),
+        "months": str(workspace.months),
+        "activity": str(workspace.activity),
+        "built_at": now_ts(),
+    }
+    with store.write(db) as conn:
+        conn.executemany(
+            f"insert or replace into demo_accounts ({', '.join(columns)}) "
+            f"values ({', '.join('?' * len(columns))})",
+            [tuple(t[c] for c in columns) for t in workspace.truth()],
+        )
+        conn.executemany(
+            "insert or replace into demo_meta (key, value) values (?, ?)", meta.items()
+        )
+
+
+def demo_summary(db: sqlite_utils.Database, config: Config, *, top: int = 5) -> dict[str, Any]:
+    """Counts and the best ``top`` PQAs: what ``pqa demo --no-tui`` prints (JSON-ready)."""
+    count = db.conn.execute
+
+    def n(sql: str) -> int:
+        return count(sql).fetchone()[0]
+
+    pqas = [
+        {"account_id": r[0], "name": r[1], "score": round(r[2], 2), "archetype": r[3],
+         "reasons": json.loads(r[4] or "[]")}
+        for r in count(
+            "select s.account_id, a.name, s.score, d.archetype, s.reasons from scores s "
+            "left join accounts a using (account_id) "
+            "left join demo_accounts d using (account_id) "
+            "where s.qualified = 1 order by s.score desc, s.account_id limit ?",
+            (top,),
+        )
+    ]  # fmt: skip
+    return {
+        "accounts": n("select count(*) from accounts"),
+        "users": n("select count(*) from users"),
+        "events": n("select count(*) from events"),
+        "pqas": n("select count(*) from scores where qualified = 1"),
+        "top": pqas,
+        "demo": dict(count("select key, value from demo_meta")),
+    }
