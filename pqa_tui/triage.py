@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
@@ -83,6 +83,8 @@ class TriageState:
     sunset_at: str | None = None
     sunset_until: str | None = None
     snooze_until: str | None = None
+    # The state just before the write that returned this (None from reads).
+    previous: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -472,7 +474,7 @@ def _transition(
         _log(conn, account_id, at, actor, action, current.state, step.to_state, step.detail)
         if also is not None:
             also(conn, at)
-        return _read(conn, config, account_id, now)
+        return replace(_read(conn, config, account_id, now), previous=current.state)
 
 
 def _refuse(account_id: str, doing: str, current: TriageState, hint: str = "") -> TriageError:

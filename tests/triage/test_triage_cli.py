@@ -1,0 +1,151 @@
+"""The triage commands through Typer's CliRunner, checked on the output and the database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from triage_data import add_account
+from typer.testing import CliRunner
+
+from pqa_tui import triage
+from pqa_tui.cli import app
+from pqa_tui.config import Config
+from pqa_tui.errors import PqaError
+
+
+@pytest.fixture
+def cli(db, db_path, tmp_path, monkeypatch):
+    """Run `pqa --db <file> --as <who> ...` in an empty folder (no stray pqa.toml)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PQA_USER", raising=False)
+    add_account(db, "acme-1", name="Acme", domain="acme.io")
+    add_account(db, "acme-2", name="Acme Labs", domain="acmelabs.dev")
+    add_account(db, "globex", name="Globex", domain="globex.com")
+
+    def run(*args, who="ann", input=None):
+        return CliRunner().invoke(app, ["--db", str(db_path), "--as", who, *args], input=input)
+
+    return run
+
+
+def ok(result):
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.output
+
+
+def test_claim_by_domain_then_loser_is_told_who_has_it(cli, db):
+    assert ok(cli("claim", "acme.io")) == "acme-1: new → claimed (owner ann)\n"
+    result = cli("claim", "Acme", who="bob")
+    assert isinstance(result.exception, triage.AlreadyClaimed)
+    assert str(result.exception) == "acme-1 is already claimed by ann"
+    assert triage.live_state(db, Config(), "acme-1").owner == "ann"
+
+
+def test_ambiguous_name_lists_the_candidates(cli, db):
+    result = cli("claim", "acm")
+    assert isinstance(result.exception, PqaError)
+    message = str(result.exception)
+    assert "matches 2 accounts" in message and "acme-1" in message and "acme-2" in message
+    assert triage.history(db, "acme-1") == triage.history(db, "acme-2") == []
+
+
+def test_the_whole_path_and_history(cli, db):
+    ok(cli("claim", "globex"))
+    assert ok(cli("contacted", "globex", "--detail", "email")) == (
+        "globex: claimed → contacted (owner ann)\n"
+    )
+    assert ok(cli("outcome", "globex", "meeting")) == "globex: contacted → meeting (owner ann)\n"
+    ok(cli("feedback", "globex", "good", "--reason", "right timing", "--text", "lost on price"))
+    ok(cli("note", "globex", "Demo on Friday"))
+    out = ok(cli("history", "globex"))
+    lines = out.splitlines()
+    assert "ann  claim  new → claimed" in lines[0]
+    assert "contacted  claimed → contacted  detail: email" in lines[1]
+    assert "outcome  contacted → meeting  outcome: meeting" in lines[2]
+    assert "feedback  meeting  verdict: good  reason: right timing" in lines[3]
+    assert lines[4].endswith("note  meeting") and lines[5] == "    Demo on Friday"
+
+    data = json.loads(ok(cli("history", "globex", "--json")))
+    assert data["account_id"] == "globex"
+    assert [a["action"] for a in data["activity"]] == [
+        "claim",
+        "contacted",
+        "outcome",
+        "feedback",
+        "note",
+    ]
+    assert {a["actor"] for a in data["activity"]} == {"ann"}
+
+
+def test_refused_transition_is_a_clear_error(cli):
+    result = cli("contacted", "globex")
+    assert isinstance(result.exception, triage.TriageError)
+    assert "it is new; claim it first" in str(result.exception)
+
+
+def test_note_from_stdin_keeps_unicode_and_newlines(cli, db):
+    text = "Zoë said: ship it 🚀\nsecond line [bold]not markup[/bold]\n"
+    assert ok(cli("note", "globex", "-", input=text)) == "globex: note 1 saved\n"
+    (saved,) = triage.notes(db, "globex")
+    assert saved["text"] == text.strip() and saved["author"] == "ann"
+
+
+def test_note_with_no_text_opens_the_editor_on_a_terminal(cli, db, monkeypatch):
+    import click
+
+    from pqa_tui.cli import triage as triage_cli
+
+    monkeypatch.setattr(triage_cli, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(click, "edit", lambda text: "Typed in vim\n# a comment line\n")
+    ok(cli("note", "globex"))
+    assert [n["text"] for n in triage.notes(db, "globex")] == ["Typed in vim"]
+
+
+def test_empty_note_saves_nothing(cli, db):
+    result = cli("note", "globex", "-", input="   \n")
+    assert "empty" in str(result.exception)
+    assert triage.notes(db, "globex") == []
+
+
+def test_history_shows_escapes_as_symbols_not_terminal_codes(cli):
+    ok(cli("note", "globex", "before\x1b]0;pwned\x07after \x1b[31mred"))
+    out = ok(cli("history", "globex"))
+    assert "\x1b" not in out and "\x07" not in out
+    assert "before␛]0;pwned␇after ␛[31mred" in out
+
+
+def test_sunset_and_snooze_dates(cli, db):
+    ok(cli("claim", "globex"))
+    out = ok(cli("sunset", "globex", "--reason", "no budget", "--until", "2099-01-01"))
+    assert out.splitlines() == [
+        "globex: claimed → sunset (owner ann)",
+        "Back at its next PQA moment, not before 14 days or on 2099-01-01.",
+    ]
+    live = triage.live_state(db, Config(), "globex")
+    assert live.sunset_until == "2099-01-01T00:00:00.000000Z"
+    ok(cli("snooze", "acme-2", "--until", "2099-02-01", "--reason", "after launch"))
+    assert triage.live_state(db, Config(), "acme-2").snooze_until == "2099-02-01T00:00:00.000000Z"
+    bad = cli("snooze", "acme-1", "--until", "soon")
+    assert "--until 'soon' is not a date" in str(bad.exception)
+
+
+def test_feedback_reason_is_checked_against_the_config(cli, db):
+    result = cli("feedback", "globex", "bad", "--reason", "rude")
+    assert "triage.feedback_reasons" in str(result.exception)
+    ok(cli("feedback", "globex", "bad", "--reason", "no buyer"))
+    assert [f["verdict"] for f in triage.feedback(db, "globex")] == ["bad"]
+
+
+def test_release_by_someone_else_is_refused(cli, db):
+    ok(cli("claim", "globex"))
+    result = cli("release", "globex", who="bob")
+    assert "owned by ann, not bob" in str(result.exception)
+    assert ok(cli("release", "globex")) == "globex: claimed → new\n"
+
+
+def test_who_am_i_comes_from_pqa_user(cli, db, db_path, monkeypatch):
+    monkeypatch.setenv("PQA_USER", "dee")
+    result = CliRunner().invoke(app, ["--db", str(db_path), "claim", "globex"])
+    assert result.exit_code == 0, result.output
+    assert triage.history(db, "globex")[0]["actor"] == "dee"
