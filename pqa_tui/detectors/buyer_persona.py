@@ -38,7 +38,7 @@ class BuyerPersona(Detector):
         "departments": ["finance", "procurement", "purchasing", "it", "operations", "executive"],
         "department_strength": 0.6,
     }  # fmt: skip
-    default_weight = 3.0
+    default_weight = 5.0
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         buyers = []

@@ -13,7 +13,7 @@ class LegalPages(Detector):
     name = "legal_pages"
     description = "Views of the [pages] group of legal pages (terms, privacy, security, DPA)."
     options = {"window_days": 28, "min_views": 1, "page_group": "legal"}
-    default_weight = 2.0
+    default_weight = 3.0
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         days, bar, group = options["window_days"], options["min_views"], options["page_group"]

@@ -13,7 +13,7 @@ class PaywallHits(Detector):
     name = "paywall_hits"
     description = "Paywall / upgrade-prompt events ([events] kind) over a window reach a bar."
     options = {"window_days": 14, "min_hits": 3, "kind": "paywall"}
-    default_weight = 3.0
+    default_weight = 2.0
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         days, bar, kind = options["window_days"], options["min_hits"], options["kind"]

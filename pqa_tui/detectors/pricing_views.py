@@ -13,7 +13,7 @@ class PricingViews(Detector):
     name = "pricing_views"
     description = "Pricing-page views ([pages] group) plus pricing events ([events] kind)."
     options = {"window_days": 14, "min_views": 2, "page_group": "pricing", "kind": "pricing"}
-    default_weight = 3.0
+    default_weight = 4.0
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         days, bar = options["window_days"], options["min_views"]

@@ -13,7 +13,7 @@ class SeatCount(Detector):
     name = "seat_count"
     description = "Distinct active users over a window reach a bar."
     options = {"window_days": 28, "min_users": 7}
-    default_weight = 6.0
+    default_weight = 8.0
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         days, bar = options["window_days"], options["min_users"]

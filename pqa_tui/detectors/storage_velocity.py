@@ -23,7 +23,7 @@ class StorageVelocity(Detector):
     name = "storage_velocity"
     description = "Bytes stored in a window grow against the window before."
     options = {"window_days": 14, "min_growth": 1.0, "min_bytes": 50_000_000}
-    default_weight = 2.0
+    default_weight = 3.0
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         days, min_growth = options["window_days"], options["min_growth"]

@@ -13,7 +13,7 @@ class UsageVolume(Detector):
     name = "usage_volume"
     description = "Value events ([events] kind) over a window reach a bar."
     options = {"window_days": 28, "min_events": 50, "kind": "value"}
-    default_weight = 4.0
+    default_weight = 5.0
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         days, bar, kind = options["window_days"], options["min_events"], options["kind"]

@@ -24,7 +24,7 @@ class Velocity(Detector):
         "min_value_events": 10,
         "kind": "value",
     }
-    default_weight = 3.0
+    default_weight = 4.0
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         days, min_growth, kind = options["window_days"], options["min_growth"], options["kind"]

@@ -34,12 +34,12 @@ def busy_account(db, account_id="acme", *, users=14, day="2026-03-10", **kw) -> 
 
 
 def test_score_is_strength_times_weight_times_decay(db, plugins):
-    busy_account(db)  # 14 users on 03-10: seat_count strength 1.0, weight 6
+    busy_account(db)  # 14 users on 03-10: seat_count strength 1.0, weight 8
     config = only("seat_count")
     (fresh,) = compute_scores(db, config, plugins, date(2026, 3, 10))
-    assert fresh.score == pytest.approx(6.0)
+    assert fresh.score == pytest.approx(8.0)
     (later,) = compute_scores(db, config, plugins, date(2026, 3, 24))  # one half-life later
-    assert later.score == pytest.approx(3.0)
+    assert later.score == pytest.approx(4.0)
     assert later.signals[0].decay == pytest.approx(0.5)
     assert later.reasons == ["14 active users in the last 28 days (bar: 7)"]
     heavier = only("seat_count", seat_count={"weight": 12.0})
@@ -75,7 +75,7 @@ def test_gated_account_keeps_score_but_does_not_qualify(db, plugins, kw, scoring
     acct = AccountBuilder(db, account_id="acme", **{"created": "2026-01-01", **kw})
     acct.active(14, "2026-03-10", "2026-03-10").save()
     (s,) = compute_scores(db, only("seat_count", scoring=scoring), plugins, date(2026, 3, 10))
-    assert s.score == pytest.approx(6.0)
+    assert s.score == pytest.approx(8.0)
     assert not s.qualified
     assert s.gate.startswith(gate)
     open_gates = {"exclude_paid": False, "min_account_age_days": 0, "exclude_domains": []}
@@ -97,7 +97,7 @@ def test_pqa_moments_open_close_and_come_back(db, plugins):
     config = only("seat_count", scoring={"threshold": 5})
     run = score_all(db, config, plugins, as_of=date(2026, 3, 1))
     assert [s.account_id for s in run.new_pqas] == ["acme"] and run.qualified == 1
-    # Two weeks on the signal has decayed to 3 points: the account falls out.
+    # Two weeks on the signal has decayed to 4 points: the account falls out.
     run = score_all(db, config, plugins, as_of=date(2026, 3, 15))
     assert [s.account_id for s in run.fell_out] == ["acme"] and run.new_pqas == []
     acct.active(14, "2026-03-20", "2026-03-20").save()

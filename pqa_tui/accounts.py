@@ -1,0 +1,158 @@
+"""Finding an account from what a person types, and everything known about it.
+
+:func:`account_detail` is the one JSON-ready picture of an account: profile, users, the
+signals behind its score with reasons and evidence, PQA moments and score history. The CLI
+(`pqa show --json`) prints it and the TUI account screen renders it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlite_utils
+
+from .config import Config
+from .errors import PqaError
+from .triage import triage_detail
+
+HISTORY_DAYS = 90
+
+
+class UnknownAccount(PqaError):
+    """No account matches what was typed."""
+
+
+class AmbiguousAccount(PqaError):
+    """Several accounts match; ``candidates`` lists ``(account_id, name, domain)``."""
+
+    def __init__(self, ref: str, candidates: list[tuple[str, str | None, str | None]]):
+        self.candidates = candidates
+        listed = "; ".join(f"{a} ({n or '-'}, {d or '-'})" for a, n, d in candidates[:10])
+        more = f" and {len(candidates) - 10} more" if len(candidates) > 10 else ""
+        super().__init__(f"{ref!r} matches {len(candidates)} accounts: {listed}{more}; use the id")
+
+
+def resolve_account(db: sqlite_utils.Database, ref: str) -> str:
+    """The account id for an id, a name or a domain (exact first, then a unique substring)."""
+    conn = db.conn
+    known = (
+        "select account_id from accounts where account_id = ? "
+        "union select account_id from scores where account_id = ?"
+    )
+    if conn.execute(known, (ref, ref)).fetchone():
+        return ref
+    exact = conn.execute(
+        "select account_id, name, domain from accounts "
+        "where lower(name) = lower(?) or lower(domain) = lower(?) order by account_id",
+        (ref, ref),
+    ).fetchall()
+    if len(exact) == 1:
+        return exact[0][0]
+    if not exact:
+        pattern = "%" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        exact = conn.execute(
+            "select account_id, name, domain from accounts where name like ? escape '\\' "
+            "or domain like ? escape '\\' or account_id like ? escape '\\' order by account_id",
+            (pattern, pattern, pattern),
+        ).fetchall()
+        if len(exact) == 1:
+            return exact[0][0]
+    if exact:
+        raise AmbiguousAccount(ref, [tuple(r) for r in exact])
+    raise UnknownAccount(f"no account matches {ref!r}; `pqa queue` lists the PQAs")
+
+
+def _rows(db: sqlite_utils.Database, sql: str, params: tuple[Any, ...]) -> list[dict[str, Any]]:
+    cur = db.conn.execute(sql, params)
+    cols = [c[0] for c in cur.description]
+    return [dict(zip(cols, row, strict=True)) for row in cur]
+
+
+def _loads(text: str | None, empty: Any) -> Any:
+    try:
+        return json.loads(text) if text else empty
+    except ValueError:
+        return empty
+
+
+def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -> dict[str, Any]:
+    """Everything about one account, JSON-ready (what ``pqa show --json`` prints).
+
+    Keys: ``account``, ``name``, ``domain``, ``plan``, ``created_at``, ``first_seen``,
+    ``last_seen``, ``traits``, ``score``, ``threshold``, ``qualified``, ``gate``, ``as_of``,
+    ``scored_at``, ``reasons``, ``signals`` (each ``detector``, ``plugin``, ``at``,
+    ``strength``, ``weight``, ``decay``, ``points``, ``reason``, ``evidence``), ``users``,
+    ``pqa_moments``, ``score_history`` (last 90 scoring days) and ``triage``.
+    """
+    (account,) = _rows(
+        db,
+        "select ? as account_id, a.name, a.domain, a.plan, a.created_at, a.first_seen, "
+        "a.last_seen, a.traits from (select 1) left join accounts a on a.account_id = ?",
+        (account_id, account_id),
+    )
+    scores = _rows(db, "select * from scores where account_id = ?", (account_id,))
+    score = scores[0] if scores else {}
+    signals = []
+    for s in _rows(
+        db, "select * from signals where account_id = ? order by points desc, id", (account_id,)
+    ):
+        evidence = _loads(s["evidence"], {})
+        signals.append(
+            {
+                "detector": s["detector"],
+                "plugin": evidence.pop("plugin", None),
+                "at": s["at"],
+                "strength": s["strength"],
+                "weight": s["weight"],
+                "decay": evidence.pop("decay", None),
+                "points": s["points"],
+                "reason": s["reason"],
+                "evidence": evidence,
+            }
+        )
+    users = _rows(
+        db,
+        "select u.user_id, u.email, u.name, u.role, u.seniority, u.department, u.company_size, "
+        "u.use_case, coalesce(m.first_seen, u.first_seen) as first_seen, "
+        "coalesce(m.last_seen, u.last_seen) as last_seen from memberships m "
+        "join users u on u.user_id = m.user_id where m.account_id = ? order by first_seen",
+        (account_id,),
+    )
+    moments = _rows(
+        db,
+        "select at, score, reasons, ended_at from pqa_moments where account_id = ? order by at",
+        (account_id,),
+    )
+    for m in moments:
+        m["reasons"] = _loads(m["reasons"], [])
+    history = _rows(
+        db,
+        "select day, score, qualified from (select * from score_history where account_id = ? "
+        "order by day desc limit ?) order by day",
+        (account_id, HISTORY_DAYS),
+    )
+    for h in history:
+        h["qualified"] = bool(h["qualified"])
+    return {
+        "account": account_id,
+        "name": account["name"],
+        "domain": account["domain"],
+        "plan": account["plan"],
+        "created_at": account["created_at"],
+        "first_seen": account["first_seen"],
+        "last_seen": account["last_seen"],
+        "traits": _loads(account["traits"], {}),
+        "score": score.get("score"),
+        "threshold": config.scoring.threshold,
+        "qualified": bool(score.get("qualified")),
+        "gate": score.get("gate"),
+        "as_of": score.get("as_of"),
+        "scored_at": score.get("scored_at"),
+        "reasons": _loads(score.get("reasons"), []),
+        "signals": signals,
+        "users": users,
+        "pqa_moments": moments,
+        "score_history": history,
+        "triage": triage_detail(db, config, account_id),
+    }

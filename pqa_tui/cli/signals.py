@@ -1,0 +1,233 @@
+"""`pqa plugins`, `pqa score`, `pqa queue`, `pqa show`, `pqa config check`.
+
+Each command parses options, calls the core (plugins, scoring, queue, accounts) and prints.
+Account names, reasons and evidence come from outside, so they are printed as plain
+:class:`~rich.text.Text` with control characters made visible, never as markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from ..accounts import account_detail, resolve_account
+from ..config import ConfigError
+from ..errors import PqaError
+from ..queue import count_queue, list_queue
+from ..scoring import check_config, score_all
+from .app import app, err_console, fail, out, print_json, state
+
+config_app = typer.Typer(help="Check the config.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def plain(value: Any) -> Text:
+    """Untrusted text as inert Text: no markup, control characters shown as ``\\xNN``."""
+    text = "" if value is None else str(value)
+    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+
+
+def _warn_plugin_errors(st) -> None:
+    for error in st.plugins.errors:
+        err_console.print(plain(f"Warning: {error}"))
+
+
+@app.command()
+def plugins(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="A JSON list of plugins."),
+) -> None:
+    """List every plugin: where it came from and what it contributes (and any that failed)."""
+    st = state(ctx)
+    loaded = st.plugins
+    if as_json:
+        rows = [asdict(info) for info in loaded.infos.values()]
+        rows += [
+            {"name": e.plugin, "source": e.source, "detectors": [], "formats": [],
+             "exporters": [], "error": f"{e.stage}: {e.error}"}
+            for e in loaded.errors
+        ]  # fmt: skip
+        print_json(rows)
+        return
+    table = Table("plugin", "source", "contributes", title="Plugins", title_justify="left")
+    for info in loaded.infos.values():
+        parts = [
+            f"{kind}: {', '.join(names)}"
+            for kind, names in (
+                ("detectors", info.detectors),
+                ("formats", info.formats),
+                ("exporters", info.exporters),
+            )
+            if names
+        ]
+        table.add_row(plain(info.name), plain(info.source), plain("; ".join(parts) or "-"))
+    out(table)
+    for error in loaded.errors:
+        out(plain(f"FAILED {error}"))
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"--as-of {value!r} is not a date; expected YYYY-MM-DD", 2) from None
+
+
+@app.command()
+def score(
+    ctx: typer.Context,
+    as_of: str = typer.Option(
+        None, "--as-of", help="Score the world as it was on this day (YYYY-MM-DD); default today."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON."),
+) -> None:
+    """Re-score every account and print what changed: new PQAs, fell out, detector errors."""
+    st = state(ctx)
+    day = _parse_day(as_of)
+    _warn_plugin_errors(st)
+    run = score_all(st.db, st.config, st.plugins, as_of=day)
+    if as_json:
+        print_json(run.to_json())
+        return
+    out(
+        f"Scored {run.accounts:,} accounts as of {run.as_of} in {run.seconds:.2f} s: "
+        f"{run.qualified:,} PQAs."
+    )
+    if run.latest_data_day and run.latest_data_day < run.as_of.isoformat() and day is None:
+        gap = (run.as_of - date.fromisoformat(run.latest_data_day)).days
+        if gap > 7:
+            out(
+                f"Note: the latest usage is from {run.latest_data_day} ({gap} days ago); "
+                f"signals decay with time. Use --as-of {run.latest_data_day} to score as of then."
+            )
+    for label, changed in (("New PQAs", run.new_pqas), ("Fell out", run.fell_out)):
+        if not changed:
+            continue
+        out(f"{label} ({len(changed)}):")
+        for s in changed:
+            why = s.gate or (s.reasons[0] if s.reasons else "no live signals")
+            out(plain(f"  {s.name or s.account_id}  {s.score:.1f}  {why}"))
+    for f in run.failures:
+        out(
+            plain(
+                f"Error: detector {f.detector} (plugin {f.plugin}) failed on {f.accounts} "
+                f"account(s), e.g. {f.example_account}: {f.error}"
+            )
+        )
+    if not (run.new_pqas or run.fell_out or run.failures):
+        out("No changes.")
+
+
+@app.command()
+def queue(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="A JSON list of accounts."),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, help="Show at most N accounts."),
+) -> None:
+    """The PQAs waiting for a human, best first, with the reasons for each."""
+    st = state(ctx)
+    rows = list_queue(st.db, st.config, me=st.actor, limit=limit)
+    if as_json:
+        print_json([r.to_json() for r in rows])
+        return
+    if not rows:
+        out("The queue is empty: run `pqa score` after ingesting, or lower scoring.threshold.")
+        return
+    total = count_queue(st.db, st.config, me=st.actor)
+    table = Table("#", "account", "score", "PQA since", "why", title_justify="left")
+    table.title = f"Queue: {len(rows)} of {total}"
+    for i, r in enumerate(rows, 1):
+        table.add_row(
+            str(i),
+            plain(r.name or r.account),
+            f"{r.score:.1f}",
+            plain((r.pqa_since or "")[:10]),
+            plain(
+                "; ".join(r.reasons[:2])
+                + (f" (+{len(r.reasons) - 2})" if len(r.reasons) > 2 else "")
+            ),
+        )
+    out(table)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    account: str = typer.Argument(..., help="Account id, name or domain."),
+    as_json: bool = typer.Option(False, "--json", help="Print the account as JSON."),
+) -> None:
+    """One account: profile, users, every signal with reason and evidence, score, PQA moments."""
+    st = state(ctx)
+    try:
+        account_id = resolve_account(st.db, account)
+    except PqaError as e:
+        raise fail(str(e), e.exit_code) from None
+    detail = account_detail(st.db, st.config, account_id)
+    if as_json:
+        print_json(detail)
+        return
+    title = detail["name"] or detail["account"]
+    out(plain(f"{title}  ({detail['account']}, {detail['domain'] or 'no domain'})"))
+    out(plain(f"plan: {detail['plan'] or '-'}   created: {(detail['created_at'] or '-')[:10]}"))
+    if detail["score"] is None:
+        out("Not scored yet: run `pqa score`.")
+    else:
+        status = "PQA" if detail["qualified"] else "not a PQA"
+        if detail["gate"]:
+            status += f" (held back: {detail['gate']})"
+        out(
+            plain(
+                f"score {detail['score']:.1f} (bar {detail['threshold']:g}) as of "
+                f"{detail['as_of']}: {status}"
+            )
+        )
+    if detail["signals"]:
+        table = Table("detector", "points", "= strength x weight x decay", "when", "reason")
+        for s in detail["signals"]:
+            decay = s["decay"] if s["decay"] is not None else 1.0
+            table.add_row(
+                plain(s["detector"]),
+                f"{s['points']:.2f}",
+                f"{s['strength']:.2f} x {s['weight']:g} x {decay:.2f}",
+                plain(s["at"][:10]),
+                plain(s["reason"]),
+            )
+        out(table)
+        for s in detail["signals"]:
+            out(plain(f"  {s['detector']} evidence: {json.dumps(s['evidence'], default=str)}"))
+    if detail["users"]:
+        out(f"Users ({len(detail['users'])}):")
+        for u in detail["users"][:25]:
+            profile = ", ".join(
+                str(u[k]) for k in ("role", "seniority", "department", "company_size") if u[k]
+            )
+            out(plain(f"  {u['email'] or u['user_id']}  {profile}"))
+        if len(detail["users"]) > 25:
+            out(f"  ... and {len(detail['users']) - 25} more (--json lists all)")
+    for m in detail["pqa_moments"]:
+        ended = f" until {m['ended_at'][:10]}" if m["ended_at"] else " (current)"
+        out(plain(f"PQA moment {m['at'][:10]}{ended}: score {m['score']:.1f}"))
+
+
+@config_app.command("check")
+def config_check(ctx: typer.Context) -> None:
+    """Validate the config (with plugins loaded) without running anything."""
+    st = state(ctx)
+    try:
+        config = st.config
+        _warn_plugin_errors(st)
+        check_config(config, st.plugins)
+    except ConfigError as e:
+        raise fail(str(e), e.exit_code) from None
+    out(plain(f"OK: {config.path or 'built-in defaults'}"))
