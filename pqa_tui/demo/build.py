@@ -12,7 +12,7 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +22,14 @@ from .. import store
 from ..config import Config
 from ..timestamps import now_ts
 from .event_files import DemoError
-from .generator import DemoWorkspace, generate_workspace
+from .generator import MONTH_DAYS, DemoWorkspace, generate_workspace
 
 DEFAULT_SEED = 42
 DEFAULT_ACCOUNTS = 2000
 DEFAULT_MONTHS = 12
 DEMO_SOURCE = "pqa demo"
+# How often the build replays scoring over the demo's past (days).
+HISTORY_EVERY_DAYS = 21
 
 
 @dataclass
@@ -97,9 +99,14 @@ def build_demo(
     accounts: int = DEFAULT_ACCOUNTS,
     months: int = DEFAULT_MONTHS,
     activity: float = 1.0,
+    history_every_days: int = HISTORY_EVERY_DAYS,
 ) -> DemoBuild:
-    """Generate a demo workspace, ingest it into ``db``, store its truth and score it as of
-    its end. ``db`` should be empty: the demo's events would mix with any already there.
+    """Generate a demo workspace, ingest it into ``db``, store its truth and score it.
+
+    Scoring replays the past every ``history_every_days`` days (0: not at all) before scoring
+    as of the end, so the database holds score history and PQA moments from before accounts
+    converted, as if the tool had run all year: what reports and backtests look at. ``db``
+    should be empty: the demo's events would mix with any already there.
     """
     from ..ingest.pipeline import ingest_records
     from ..scoring import score_all
@@ -119,7 +126,15 @@ def build_demo(
     seconds["generate_and_ingest"] = time.perf_counter() - start
     _save_truth(db, workspace)
     start = time.perf_counter()
-    run = score_all(db, config, plugins, as_of=workspace.end.date())
+    last_day = workspace.end.date()
+    if history_every_days > 0:
+        day = last_day - timedelta(days=int(months * MONTH_DAYS))
+        while day < last_day:
+            score_all(db, config, plugins, as_of=day)
+            day += timedelta(days=history_every_days)
+    seconds["history"] = time.perf_counter() - start
+    start = time.perf_counter()
+    run = score_all(db, config, plugins, as_of=last_day)
     seconds["score"] = time.perf_counter() - start
     return DemoBuild(workspace=workspace, ingest=summary, score=run, seconds=seconds)
 
