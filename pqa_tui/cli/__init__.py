@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import PqaError
-from . import demo, reports, setup, signals, triage  # noqa: F401 - registers commands
+from . import demo, reports, setup, signals, triage, tui  # noqa: F401 - registers commands
 from .app import app, err_console
 
 

@@ -1,0 +1,80 @@
+"""The Textual app: opens the queue, watches the database, routes the global keys.
+
+It stays small on purpose: screens and widgets live in their own modules, and everything the
+rep does is a call to the core library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+
+from .screens.help import HelpScreen, bindings_of
+from .screens.queue import QueueScreen
+from .screens.triage_screen import TriageScreen
+from .workspace import ChangeWatch, Workspace
+
+POLL_SECONDS = 2.0
+
+
+class PqaApp(App[None]):
+    """pqa's triage TUI over one database."""
+
+    TITLE = "pqa"
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(self, workspace: Workspace, *, poll_seconds: float = POLL_SECONDS) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.poll_seconds = poll_seconds
+        self._watch: ChangeWatch | None = None
+
+    def on_mount(self) -> None:
+        self._watch = ChangeWatch(self.workspace.db_path)
+        self.push_screen(QueueScreen(self.workspace))
+        self.set_interval(self.poll_seconds, self._poll)
+
+    def on_unmount(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In a form, q and ? are text; Escape is the way out.
+        if action in ("quit", "help") and isinstance(self.screen, ModalScreen):
+            return False
+        return True
+
+    def _poll(self) -> None:
+        self._check_for_changes()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="watch")
+    def _check_for_changes(self) -> None:
+        """A write by an ingest, a teammate or this app: reload every screen that shows data."""
+        if self._watch is not None and self._watch.changed():
+            self.call_from_thread(self.refresh_screens)
+
+    def refresh_screens(self) -> None:
+        """Reload every data screen on the stack (an open form stays open and untouched)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, TriageScreen):
+                screen.reload()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(bindings_of(self.screen)))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette lists every action of the current screen by name."""
+        yield from super().get_system_commands(screen)
+        for entry in bindings_of(screen):
+            yield SystemCommand(
+                entry.description,
+                f"key: {' '.join(entry.keys)}",
+                lambda entry=entry: self.run_action(entry.action, entry.node),
+            )

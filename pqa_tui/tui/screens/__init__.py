@@ -1,0 +1,1 @@
+"""The TUI's screens: queue (home), account, help, and the triage forms."""

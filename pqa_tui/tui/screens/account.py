@@ -1,0 +1,221 @@
+"""One account on one screen: who they are, why they surfaced, how they use the product, who
+the users are, and what the team has done so far.
+
+The data is :func:`pqa_tui.accounts.account_detail` (the same dict ``pqa show --json`` prints),
+read in a thread worker; this module only lays it out. Every value from the data goes through
+:func:`~pqa_tui.tui.safe_text.safe`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Label, Sparkline, Static
+from textual.worker import get_current_worker
+
+from ... import accounts
+from ...timestamps import ts_to_datetime
+from ..safe_text import clean, safe
+from ..workspace import Workspace
+from .triage_screen import Target, TriageScreen
+
+BUYER_DETECTOR = "buyer_persona"
+
+
+def _line(*parts: tuple[str, Any]) -> Text:
+    """``label value · label value`` with the values shown literally; empty values left out."""
+    text = Text(end="")
+    for label, value in parts:
+        if value in (None, "", [], {}):
+            continue
+        if text:
+            text.append(" · ", style="dim")
+        if label:
+            text.append(f"{label} ", style="dim")
+        text.append_text(safe(value))
+    return text
+
+
+def _age(detail: dict[str, Any], now: datetime) -> str:
+    born = detail.get("created_at") or detail.get("first_seen")
+    if not born:
+        return ""
+    return f"{(now - ts_to_datetime(born)).days} days"
+
+
+def header_text(detail: dict[str, Any], now: datetime) -> Text:
+    """Name, domain, plan, age, firmographics (the account's traits) and whether a buyer
+    persona is present (the buyer_persona detector fired)."""
+    triage = detail.get("triage") or {}
+    text = safe(detail.get("name") or detail["account"], "bold")
+    text.append("  ")
+    text.append_text(safe(detail["account"], "dim"))
+    text.append("\n")
+    text.append_text(
+        _line(
+            ("", detail.get("domain")),
+            ("plan", detail.get("plan")),
+            ("age", _age(detail, now)),
+            ("state", triage.get("state")),
+            ("owner", triage.get("owner")),
+        )
+    )
+    traits = {k: v for k, v in (detail.get("traits") or {}).items() if k not in ("name", "plan")}
+    if traits:
+        text.append("\n")
+        text.append_text(_line(*((k.replace("_", " "), v) for k, v in traits.items())))
+    text.append("\n")
+    buyers = [s for s in detail.get("signals", []) if s.get("detector") == BUYER_DETECTOR]
+    if buyers:
+        text.append("Buyer persona present: ", style="bold")
+        text.append_text(safe(buyers[0].get("reason")))
+    else:
+        text.append("No buyer persona among the users yet", style="italic")
+    return text
+
+
+def score_text(detail: dict[str, Any]) -> Text:
+    """The score against the bar, and each signal's share of it, biggest first."""
+    text = Text(end="")
+    score = float(detail.get("score") or 0)
+    text.append(f"{score:.1f}", style="bold")
+    text.append(f" of {float(detail.get('threshold') or 0):.0f} to qualify")
+    if detail.get("qualified"):
+        text.append("  PQA", style="bold reverse")
+    if detail.get("gate"):
+        text.append("\nheld back: ")
+        text.append_text(safe(detail["gate"]))
+    for s in sorted(detail.get("signals", []), key=lambda s: -float(s.get("points") or 0)):
+        text.append(f"\n{float(s.get('points') or 0):6.1f}  ")
+        text.append_text(safe(s.get("detector")))
+        if s.get("decay") is not None:
+            text.append(f"  ×{float(s['decay']):.2f} decay", style="dim")
+    return text
+
+
+def timeline_text(detail: dict[str, Any]) -> Text:
+    """Notes and the activity log in one list, newest first."""
+    triage = detail.get("triage", {})
+    notes = {n["id"]: n for n in triage.get("notes", [])}
+    text = Text(end="")
+    for item in reversed(triage.get("activity", [])):
+        if text:
+            text.append("\n")
+        text.append(f"{str(item.get('at', ''))[:16].replace('T', ' ')}  ", style="dim")
+        text.append_text(safe(item.get("actor"), "bold"))
+        text.append(" ")
+        action = item.get("action")
+        detail_ = item.get("detail") or {}
+        note = notes.get(detail_.get("note_id")) if action == "note" else None
+        if note is not None:
+            text.append("noted:\n    ")
+            text.append(clean(note.get("text"), multiline=True).replace("\n", "\n    "))
+            continue
+        text.append_text(safe(action))
+        if item.get("from") != item.get("to") and item.get("to"):
+            text.append("  ")
+            text.append_text(safe(item.get("from") or "new", "dim"))
+            text.append(" → ", style="dim")
+            text.append_text(safe(item.get("to")))
+        extra = {k: v for k, v in detail_.items() if v not in (None, "") and not k.endswith("_id")}
+        if extra:
+            text.append("  ")
+            text.append_text(_line(*extra.items()))
+    return text or Text("Nothing yet: c claims, n adds a note.", style="italic", end="")
+
+
+class AccountScreen(TriageScreen):
+    """The account a rep opened from the queue; Escape goes back."""
+
+    CSS_PATH = "account.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    BINDINGS = [Binding("escape", "back", "Back")]
+
+    def __init__(self, workspace: Workspace, account_id: str, label: str) -> None:
+        super().__init__(workspace)
+        self.account_id = account_id
+        self.label = label
+        self.version: int | None = None
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="account"):
+            yield Static(safe(self.label, "bold"), id="header")
+            with Horizontal(id="top"):
+                with Vertical(id="signals-box"):
+                    yield Label("Signals", classes="section")
+                    yield DataTable(id="signals", cursor_type="none", show_cursor=False)
+                with Vertical(id="side"):
+                    yield Label("Score", classes="section")
+                    yield Static(id="score")
+                    yield Label("Score, last 90 scoring days", classes="section")
+                    yield Sparkline([], id="score-history")
+            yield Label("Users", classes="section")
+            yield DataTable(id="users", cursor_type="none", show_cursor=False)
+            yield Label("Notes and activity, newest first", classes="section")
+            yield Static(id="timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#signals", DataTable).add_columns(
+            "When", "Signal", "Strength", "Points", "Why"
+        )
+        self.query_one("#users", DataTable).add_columns(
+            "User", "Role", "Seniority", "Last seen", ""
+        )
+        self.reload()
+
+    def target(self) -> Target:
+        return Target(self.account_id, self.label, self.version)
+
+    def reload(self) -> None:
+        self.loading = self.version is None  # only the first load covers the screen
+        self._fetch()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account")
+    def _fetch(self) -> None:
+        with self.workspace.connect() as db:
+            detail = accounts.account_detail(db, self.workspace.config, self.account_id)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, detail)
+
+    def _show(self, detail: dict[str, Any]) -> None:
+        self.loading = False
+        self.version = detail["triage"]["version"]
+        now = self.workspace.now() or datetime.now(timezone.utc)
+        self.query_one("#header", Static).update(header_text(detail, now))
+        self.query_one("#score", Static).update(score_text(detail))
+        self.query_one("#score-history", Sparkline).data = [
+            float(h["score"]) for h in detail["score_history"]
+        ]
+        signals = self.query_one("#signals", DataTable)
+        signals.clear()
+        for s in detail["signals"]:
+            signals.add_row(
+                safe(str(s["at"])[:10]),
+                safe(s["detector"]),
+                Text(f"{float(s['strength']):.2f}", justify="right", end=""),
+                Text(f"{float(s['points']):.1f}", justify="right", end=""),
+                safe(s["reason"]),
+            )
+        admin_roles = {r.lower() for r in self.workspace.config.roles.admin_roles}
+        users = self.query_one("#users", DataTable)
+        users.clear()
+        for u in detail["users"]:
+            admin = (u.get("role") or "").lower() in admin_roles
+            users.add_row(
+                safe(u.get("name") or u.get("email") or u["user_id"]),
+                safe(u.get("role")),
+                safe(u.get("seniority")),
+                safe(str(u.get("last_seen") or "")[:10]),
+                Text("★ admin" if admin else "", style="bold", end=""),
+            )
+        self.query_one("#timeline", Static).update(timeline_text(detail))
+
+    def action_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,230 @@
+"""The home screen: the queue of PQAs, best first, with views, search and sort.
+
+The rows come from :func:`pqa_tui.queue.list_queue` one page at a time in a thread worker; the
+screen only shows them and remembers which account the cursor is on, so a reload (a key, a
+triage step, a teammate's write) keeps the cursor where the rep left it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
+from textual.worker import get_current_worker
+
+from ... import queue
+from ...queue import QueueRow
+from ..safe_text import safe
+from ..widgets.queue_table import PAGE, QueueTable, columns_for
+from ..workspace import Workspace
+from .account import AccountScreen
+from .triage_screen import Target, TriageScreen
+
+VIEWS = (
+    ("queue", "My queue"),
+    ("new", "New"),
+    ("claimed", "Claimed"),
+    ("parked", "Sunset & snoozed"),
+    ("all", "All accounts"),
+)
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What the rows were asked for, taken on the UI thread and handed to the worker whole."""
+
+    me: str
+    view: str
+    search: str | None
+    sort: str
+    descending: bool
+
+    def filters(self) -> dict[str, Any]:
+        return {"me": self.me, "view": self.view, "search": self.search}
+
+    def rows(self) -> dict[str, Any]:
+        return {**self.filters(), "sort": self.sort, "descending": self.descending}
+
+
+class QueueScreen(TriageScreen):
+    """PQAs waiting for a human; Enter opens one, the triage keys act on the highlighted row."""
+
+    CSS_PATH = "queue.tcss"
+    BINDINGS = [
+        Binding("slash", "search", "Search"),
+        Binding("v", "next_view", "View"),
+        Binding("S", "sort_next", "Sort"),
+        Binding("R", "sort_reverse", "Reverse", show=False),
+        Binding("escape", "clear_search", "Clear search", show=False),
+    ]
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__(workspace)
+        self.view = "queue"
+        self.search = ""
+        self.sort = "score"
+        self.descending = True
+        self.total = 0
+        self._fetching_more = False
+
+    def compose(self) -> ComposeResult:
+        yield Tabs(*(Tab(label, id=view) for view, label in VIEWS), id="views")
+        yield Input(placeholder="search name, domain or id (Enter: back to the list)", id="search")
+        yield QueueTable(id="queue")
+        yield Static("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(QueueTable)
+        table.me = self.workspace.actor
+        self.columns = columns_for(self.app.size.width)
+        table.set_columns(self.columns)
+        table.focus()
+        self.load()
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def _query(self) -> QueueQuery:
+        return QueueQuery(
+            self.workspace.actor, self.view, self.search or None, self.sort, self.descending
+        )
+
+    def load(self, keep: str | None = None, size: int = PAGE) -> None:
+        """Read the first ``size`` rows of the current view again."""
+        self._set_status(Text("Loading…", style="italic", end=""))
+        self._fetch(self._query(), keep, size)
+
+    def reload(self) -> None:
+        table = self.query_one(QueueTable)
+        row = table.current()
+        self.load(row.account if row else None, max(PAGE, len(table.rows_shown)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
+    def _fetch(self, query: QueueQuery, keep: str | None, size: int) -> None:
+        config = self.workspace.config
+        with self.workspace.connect() as db:
+            now = self.workspace.now()
+            rows = queue.list_queue(db, config, **query.rows(), limit=size, now=now)
+            total = queue.count_queue(db, config, **query.filters(), now=now)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, rows, total, keep)
+
+    def _show(self, rows: list[QueueRow], total: int, keep: str | None) -> None:
+        self.total = total
+        self._fetching_more = False
+        self.query_one(QueueTable).show(rows, keep)
+        self._update_status()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="page")
+    def _fetch_more(self, query: QueueQuery, offset: int) -> None:
+        with self.workspace.connect() as db:
+            rows = queue.list_queue(
+                db,
+                self.workspace.config,
+                **query.rows(),
+                limit=PAGE,
+                offset=offset,
+                now=self.workspace.now(),
+            )
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._append, query, rows)
+
+    def _append(self, query: QueueQuery, rows: list[QueueRow]) -> None:
+        self._fetching_more = False
+        if query == self._query():  # a page of a view or search the rep has since left
+            self.query_one(QueueTable).append(rows)
+            self._update_status()
+
+    @on(DataTable.RowHighlighted, "#queue")
+    def _maybe_fetch_more(self, event: DataTable.RowHighlighted) -> None:
+        table = self.query_one(QueueTable)
+        loaded = len(table.rows_shown)
+        if event.cursor_row >= loaded - 20 and loaded < self.total and not self._fetching_more:
+            self._fetching_more = True
+            self._fetch_more(self._query(), loaded)
+
+    def _update_status(self) -> None:
+        loaded = len(self.query_one(QueueTable).rows_shown)
+        label = dict(VIEWS)[self.view]
+        arrow = "↓" if self.descending else "↑"
+        text = f"{label}: {loaded:,} of {self.total:,} · sorted by {self.sort} {arrow}"
+        status = Text(text, end="")
+        if self.search:
+            status.append(" · search: ")
+            status.append_text(safe(self.search))
+        self._set_status(status)
+
+    def _set_status(self, text: Text) -> None:
+        self.query_one("#status", Static).update(text)
+
+    # --- acting -------------------------------------------------------------------------------
+
+    def target(self) -> Target | None:
+        row = self.query_one(QueueTable).current()
+        if row is None:
+            return None
+        return Target(row.account, row.name or row.account)
+
+    @on(DataTable.RowSelected, "#queue")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if (t := self.target()) is not None:
+            self.app.push_screen(AccountScreen(self.workspace, t.account_id, t.label))
+
+    @on(Tabs.TabActivated, "#views")
+    def _switch_view(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id and event.tab.id != self.view:
+            self.view = event.tab.id
+            self.load()
+            self.query_one(QueueTable).focus()
+
+    def action_next_view(self) -> None:
+        self.query_one(Tabs).action_next_tab()
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.search = event.value.strip()
+        self.load()
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        self.query_one(QueueTable).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.display:
+            search.value = ""  # posts Changed, which reloads
+            search.display = False
+            self.query_one(QueueTable).focus()
+
+    @on(DataTable.HeaderSelected, "#queue")
+    def _sort_by_header(self, event: DataTable.HeaderSelected) -> None:
+        column = next(c for c in self.columns if c.key == event.column_key.value)
+        if column.sort is not None:
+            self._sort_by(column.sort)
+
+    def _sort_by(self, sort: str) -> None:
+        """Sort by ``sort``; asking for the current sort again reverses it."""
+        if sort == self.sort:
+            self.descending = not self.descending
+        else:
+            # Numbers and dates read best biggest / latest first, names A to Z.
+            self.sort, self.descending = sort, sort != "name"
+        self.reload()
+
+    def action_sort_next(self) -> None:
+        sorts = [c.sort for c in self.columns if c.sort]
+        following = sorts[(sorts.index(self.sort) + 1) % len(sorts)]
+        self._sort_by(following)
+
+    def action_sort_reverse(self) -> None:
+        self._sort_by(self.sort)

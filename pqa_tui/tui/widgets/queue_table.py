@@ -1,0 +1,102 @@
+"""The queue as a table: one window of rows paged in from SQL, never the whole queue.
+
+DataTable keeps and measures every row it holds, so the screen loads a page at a time
+(:data:`PAGE` rows) and asks for the next page when the cursor nears the end. Every cell is a
+:class:`rich.text.Text`: a plain ``str`` cell would be parsed as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from ...queue import QueueRow
+from ..safe_text import safe
+
+PAGE = 200
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int
+    sort: str | None = None  # the ``sort`` name :func:`pqa_tui.queue.list_queue` takes
+
+
+def columns_for(width: int) -> list[Column]:
+    """The columns sized to the terminal: everything fits in 80 columns, and a large terminal
+    gives names and reasons the extra room."""
+    name_width = 30 if width >= 140 else 24 if width >= 110 else 16
+    fixed = [
+        Column("score", "Score", 5, "score"),
+        Column("state", "State", 9),
+        Column("owner", "Owner", 12 if width >= 140 else 8),
+        Column("pqa_since", "PQA since", 10, "since"),
+    ]
+    # Every column has one cell of padding each side; the vertical scrollbar takes two.
+    used = name_width + sum(c.width for c in fixed) + 2 * (len(fixed) + 2) + 2
+    reasons = Column("reasons", "Top reasons", max(16, width - used))
+    return [Column("name", "Account", name_width, "name"), fixed[0], reasons, *fixed[1:]]
+
+
+def row_cells(row: QueueRow, me: str) -> list[Text]:
+    """One queue row as table cells, in :func:`columns_for` order."""
+    mine = row.owner is not None and row.owner == me
+    return [
+        safe(row.name or row.account),
+        Text(f"{row.score:.1f}", justify="right", end=""),
+        safe("; ".join(row.reasons)),
+        safe(row.state),
+        safe(row.owner or "", "bold" if mine else ""),
+        safe((row.pqa_since or "")[:10]),
+    ]
+
+
+class QueueTable(DataTable[Text]):
+    """The queue rows; j/k move like ↓/↑, Enter opens the account."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
+        self.rows_shown: list[QueueRow] = []
+        self.me = ""
+
+    def set_columns(self, columns: list[Column]) -> None:
+        self.clear(columns=True)
+        for col in columns:
+            self.add_column(col.label, width=col.width, key=col.key)
+
+    def show(self, rows: list[QueueRow], keep: str | None) -> None:
+        """Replace the rows, putting the cursor back on ``keep`` (an account id) if it is still
+        there, else on the same line."""
+        line = self.cursor_row
+        self.clear()
+        self.rows_shown = []
+        self.append(rows)
+        index = next((i for i, r in enumerate(self.rows_shown) if r.account == keep), None)
+        if index is None:
+            index = min(line, len(self.rows_shown) - 1)
+        if index >= 0:
+            self.move_cursor(row=index, animate=False, scroll=True)
+
+    def append(self, rows: list[QueueRow]) -> None:
+        known = {r.account for r in self.rows_shown}
+        for row in rows:
+            if row.account in known:  # the queue moved under us between pages
+                continue
+            self.add_row(*row_cells(row, self.me), key=row.account)
+            self.rows_shown.append(row)
+
+    def current(self) -> QueueRow | None:
+        """The queue row under the cursor, if any."""
+        if 0 <= self.cursor_row < len(self.rows_shown):
+            return self.rows_shown[self.cursor_row]
+        return None
