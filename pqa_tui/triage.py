@@ -392,8 +392,12 @@ def _check_account(conn: sqlite3.Connection, account_id: str) -> None:
 
 def _settle(
     conn: sqlite3.Connection, config: Config, account_id: str, now: datetime
-) -> TriageState:
-    """The account's state inside a write, recording a due return from sunset/snooze first."""
+) -> tuple[TriageState, int]:
+    """The account's state inside a write, recording a due return from sunset/snooze first.
+
+    Also returns the version a reader saw before that return was recorded: the live state a
+    screen showed was already the returned one, so its version check must not fail on it.
+    """
     _check_account(conn, account_id)
     at = format_ts(now)
     conn.execute(
@@ -409,7 +413,7 @@ def _settle(
         _cas(conn, account_id, live.version, now, SYSTEM_ACTOR, state=live.state, owner=live.owner)
         _log(conn, account_id, at, SYSTEM_ACTOR, action, stored[0], live.state, {})
         live = _read(conn, config, account_id, now)
-    return live
+    return live, stored[2]
 
 
 def _cas(
@@ -464,9 +468,9 @@ def _transition(
     now = _now(now)
     at = format_ts(now)
     with store.write(db) as conn:
-        current = _settle(conn, config, account_id, now)
+        current, seen_version = _settle(conn, config, account_id, now)
         step = check(current)
-        if expected_version is not None and expected_version != current.version:
+        if expected_version is not None and expected_version != seen_version:
             if current.owner and current.owner != actor:
                 raise AlreadyClaimed(account_id, current.owner)
             raise TriageError(f"{account_id} changed since you loaded it; reload and retry")
@@ -693,7 +697,7 @@ def add_note(
     now = _now(now)
     at = format_ts(now)
     with store.write(db) as conn:
-        current = _settle(conn, config, account_id, now)
+        current, _ = _settle(conn, config, account_id, now)
         cur = conn.execute(
             "insert into notes(account_id, author, at, text) values (?, ?, ?, ?)",
             [account_id, actor, at, text],
@@ -733,7 +737,7 @@ def give_feedback(
     now = _now(now)
     at = format_ts(now)
     with store.write(db) as conn:
-        current = _settle(conn, config, account_id, now)
+        current, _ = _settle(conn, config, account_id, now)
         cur = conn.execute(
             "insert into feedback(account_id, author, at, verdict, reason, text) "
             "values (?, ?, ?, ?, ?, ?)",

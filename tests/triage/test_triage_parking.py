@@ -154,3 +154,13 @@ def test_parse_until(text, expected):
 def test_parse_until_names_the_option():
     with pytest.raises(TriageError, match="--until 'next week' is not a date"):
         triage.parse_until("next week")
+
+
+def test_claim_of_a_resurfaced_account_with_the_version_the_screen_showed(db, config, sunset_acme):
+    add_moment(db, "acme", T0 + 25 * DAY)
+    shown = triage.live_state(db, config, "acme", now=T0 + 26 * DAY)
+    assert shown.state == "new"
+    live = triage.claim(
+        db, config, "acme", "bob", expected_version=shown.version, now=T0 + 26 * DAY
+    )
+    assert (live.state, live.owner, live.previous) == ("claimed", "bob", "new")
