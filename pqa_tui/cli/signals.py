@@ -36,6 +36,12 @@ def plain(value: Any) -> Text:
     return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
 
 
+def _error(e: PqaError) -> typer.Exit:
+    """A core error as ``Error: ...`` on stderr, control characters made visible."""
+    err_console.print(plain(f"Error: {e}"), soft_wrap=True)  # unwrapped: paths stay whole
+    return typer.Exit(e.exit_code)
+
+
 def _warn_plugin_errors(st) -> None:
     for error in st.plugins.errors:
         err_console.print(plain(f"Warning: {error}"))
@@ -172,7 +178,7 @@ def show(
     try:
         account_id = resolve_account(st.db, account)
     except PqaError as e:
-        raise fail(str(e), e.exit_code) from None
+        raise _error(e) from None
     detail = account_detail(st.db, st.config, account_id)
     if as_json:
         print_json(detail)
@@ -229,5 +235,5 @@ def config_check(ctx: typer.Context) -> None:
         _warn_plugin_errors(st)
         check_config(config, st.plugins)
     except ConfigError as e:
-        raise fail(str(e), e.exit_code) from None
+        raise _error(e) from None
     out(plain(f"OK: {config.path or 'built-in defaults'}"))
