@@ -8,17 +8,40 @@ printed through :func:`clean`, so a note cannot carry terminal escapes to the sc
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 import typer
 
 from .. import triage
+from ..errors import PqaError
 from ..tui.safe_text import clean
 from .app import app, err_console, out, print_json, state
 
 ACCOUNT = typer.Argument(..., help="Account id, name or domain.")
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def command(func: Command) -> Command:
+    """A triage command: errors meant for users print as ``Error: ...`` with escapes made visible.
+
+    Messages carry account ids and people's names from the database, so they are cleaned
+    like any other untrusted text before they reach the terminal.
+    """
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PqaError as e:
+            err_console.print(f"Error: {clean(str(e))}", soft_wrap=True)
+            raise typer.Exit(e.exit_code) from None
+
+    return app.command(rich_help_panel="Triage")(run)  # type: ignore[return-value]
 
 
 def _account(ctx: typer.Context, ref: str) -> str:
@@ -34,7 +57,7 @@ def _report(live: triage.TriageState) -> None:
     out(f"{clean(live.account_id)}: {moved}{owner}")
 
 
-@app.command(rich_help_panel="Triage")
+@command
 def claim(ctx: typer.Context, account: str = ACCOUNT) -> None:
     """Take an account: it becomes yours, and nobody else can claim it."""
     st = state(ctx)
@@ -42,7 +65,7 @@ def claim(ctx: typer.Context, account: str = ACCOUNT) -> None:
     _report(triage.claim(st.db, st.config, account_id, st.actor))
 
 
-@app.command(rich_help_panel="Triage")
+@command
 def release(
     ctx: typer.Context,
     account: str = ACCOUNT,
@@ -54,7 +77,7 @@ def release(
     _report(triage.release(st.db, st.config, account_id, st.actor, reason=reason))
 
 
-@app.command(rich_help_panel="Triage")
+@command
 def contacted(
     ctx: typer.Context,
     account: str = ACCOUNT,
@@ -83,7 +106,7 @@ def _note_text(text: str | None) -> str:
     return text
 
 
-@app.command(rich_help_panel="Triage")
+@command
 def note(
     ctx: typer.Context,
     account: str = ACCOUNT,
@@ -98,7 +121,7 @@ def note(
     out(f"{clean(account_id)}: note {note_id} saved")
 
 
-@app.command(rich_help_panel="Triage")
+@command
 def feedback(
     ctx: typer.Context,
     account: str = ACCOUNT,
@@ -115,7 +138,7 @@ def feedback(
     out(f"{clean(account_id)}: {verdict.strip().lower()} lead, thanks")
 
 
-@app.command(rich_help_panel="Triage")
+@command
 def outcome(
     ctx: typer.Context,
     account: str = ACCOUNT,
@@ -131,7 +154,7 @@ def outcome(
     _report(live)
 
 
-@app.command(rich_help_panel="Triage")
+@command
 def sunset(
     ctx: typer.Context,
     account: str = ACCOUNT,
@@ -151,7 +174,7 @@ def sunset(
     out(f"Back at its next PQA moment, not before {days} days{back}.")
 
 
-@app.command(rich_help_panel="Triage")
+@command
 def snooze(
     ctx: typer.Context,
     account: str = ACCOUNT,
@@ -166,7 +189,7 @@ def snooze(
     _report(live)
 
 
-@app.command(rich_help_panel="Triage")
+@command
 def history(
     ctx: typer.Context,
     account: str = ACCOUNT,
@@ -195,7 +218,7 @@ def history(
                 out(f"    {text_line}", soft_wrap=True)
 
 
-@app.command(rich_help_panel="Triage")
+@command
 def export(
     ctx: typer.Context,
     fmt: str = typer.Option(

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from pqa_tui import triage
 from pqa_tui.cli import app
 from pqa_tui.config import Config
-from pqa_tui.errors import PqaError
+from pqa_tui.store import write
 
 
 @pytest.fixture
@@ -34,18 +34,22 @@ def ok(result):
     return result.output
 
 
+def error(result) -> str:
+    """The ``Error: ...`` line a refused command printed (exit code 1, nothing raised)."""
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith("Error: ")
+    return result.stderr
+
+
 def test_claim_by_domain_then_loser_is_told_who_has_it(cli, db):
     assert ok(cli("claim", "acme.io")) == "acme-1: new → claimed (owner ann)\n"
-    result = cli("claim", "Acme", who="bob")
-    assert isinstance(result.exception, triage.AlreadyClaimed)
-    assert str(result.exception) == "acme-1 is already claimed by ann"
+    assert error(cli("claim", "Acme", who="bob")) == "Error: acme-1 is already claimed by ann\n"
     assert triage.live_state(db, Config(), "acme-1").owner == "ann"
 
 
 def test_ambiguous_name_lists_the_candidates(cli, db):
-    result = cli("claim", "acm")
-    assert isinstance(result.exception, PqaError)
-    message = str(result.exception)
+    message = error(cli("claim", "acm"))
     assert "matches 2 accounts" in message and "acme-1" in message and "acme-2" in message
     assert triage.history(db, "acme-1") == triage.history(db, "acme-2") == []
 
@@ -79,9 +83,7 @@ def test_the_whole_path_and_history(cli, db):
 
 
 def test_refused_transition_is_a_clear_error(cli):
-    result = cli("contacted", "globex")
-    assert isinstance(result.exception, triage.TriageError)
-    assert "it is new; claim it first" in str(result.exception)
+    assert "it is new; claim it first" in error(cli("contacted", "globex"))
 
 
 def test_note_from_stdin_keeps_unicode_and_newlines(cli, db):
@@ -103,8 +105,7 @@ def test_note_with_no_text_opens_the_editor_on_a_terminal(cli, db, monkeypatch):
 
 
 def test_empty_note_saves_nothing(cli, db):
-    result = cli("note", "globex", "-", input="   \n")
-    assert "empty" in str(result.exception)
+    assert "empty" in error(cli("note", "globex", "-", input="   \n"))
     assert triage.notes(db, "globex") == []
 
 
@@ -126,21 +127,18 @@ def test_sunset_and_snooze_dates(cli, db):
     assert live.sunset_until == "2099-01-01T00:00:00.000000Z"
     ok(cli("snooze", "acme-2", "--until", "2099-02-01", "--reason", "after launch"))
     assert triage.live_state(db, Config(), "acme-2").snooze_until == "2099-02-01T00:00:00.000000Z"
-    bad = cli("snooze", "acme-1", "--until", "soon")
-    assert "--until 'soon' is not a date" in str(bad.exception)
+    assert "--until 'soon' is not a date" in error(cli("snooze", "acme-1", "--until", "soon"))
 
 
 def test_feedback_reason_is_checked_against_the_config(cli, db):
-    result = cli("feedback", "globex", "bad", "--reason", "rude")
-    assert "triage.feedback_reasons" in str(result.exception)
+    assert "triage.feedback_reasons" in error(cli("feedback", "globex", "bad", "--reason", "rude"))
     ok(cli("feedback", "globex", "bad", "--reason", "no buyer"))
     assert [f["verdict"] for f in triage.feedback(db, "globex")] == ["bad"]
 
 
 def test_release_by_someone_else_is_refused(cli, db):
     ok(cli("claim", "globex"))
-    result = cli("release", "globex", who="bob")
-    assert "owned by ann, not bob" in str(result.exception)
+    assert "owned by ann, not bob" in error(cli("release", "globex", who="bob"))
     assert ok(cli("release", "globex")) == "globex: claimed → new\n"
 
 
@@ -149,3 +147,15 @@ def test_who_am_i_comes_from_pqa_user(cli, db, db_path, monkeypatch):
     result = CliRunner().invoke(app, ["--db", str(db_path), "claim", "globex"])
     assert result.exit_code == 0, result.output
     assert triage.history(db, "globex")[0]["actor"] == "dee"
+
+
+def test_errors_show_escapes_as_symbols(cli, db):
+    with write(db) as conn:
+        conn.execute(
+            "insert into scores(account_id, score, qualified, scored_at, as_of) "
+            "values ('evil\x1b[2J', 20, 1, 't', 't')"
+        )
+    ok(cli("claim", "evil\x1b[2J", who="x\x1b]0;owned\x07"))
+    message = error(cli("claim", "evil\x1b[2J"))
+    assert "\x1b" not in message and "\x07" not in message
+    assert message == "Error: evil␛[2J is already claimed by x␛]0;owned␇\n"
