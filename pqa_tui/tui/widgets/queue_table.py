@@ -57,11 +57,13 @@ def row_cells(row: QueueRow, me: str) -> list[Text]:
 
 
 class QueueTable(DataTable[Text]):
-    """The queue rows; j/k move like ↓/↑, Enter opens the account."""
+    """The queue rows; j/k move like ↓/↑, g/G jump to the first/last row, Enter opens."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "scroll_top", "First row", show=False),
+        Binding("G", "scroll_bottom", "Last row loaded", show=False),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
