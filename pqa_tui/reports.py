@@ -256,11 +256,11 @@ def _compare(
     n1, n2 = len(group), len(rest)
     ci = risk_ratio_interval(a, n1, c, n2)
     return {
-        name: {"accounts": n1, "converted": a, "rate": _rate(a, n1)},
-        other: {"accounts": n2, "converted": c, "rate": _rate(c, n2)},
-        "lift": _round(risk_ratio(a, n1, c, n2)),
-        "lift_ci": [_round(ci[0]), _round(ci[1])] if ci else None,
-        "p_value": _round(fisher_exact(a, n1 - a, c, n2 - c), 6),
+        name: {"accounts": n1, "converted": a, "rate": rate(a, n1)},
+        other: {"accounts": n2, "converted": c, "rate": rate(c, n2)},
+        "lift": round_or_none(risk_ratio(a, n1, c, n2)),
+        "lift_ci": [round_or_none(ci[0]), round_or_none(ci[1])] if ci else None,
+        "p_value": round_or_none(fisher_exact(a, n1 - a, c, n2 - c), 6),
     }
 
 
@@ -282,8 +282,8 @@ def detector_table(h: History, detectors: list[str] | None = None) -> list[dict[
                 "good": good,
                 "bad": bad,
                 "converted": comparison["fired"]["converted"],
-                "precision": _rate(good, good + bad),
-                "precision_ci": [_round(ci[0]), _round(ci[1])] if ci else None,
+                "precision": rate(good, good + bad),
+                "precision_ci": [round_or_none(ci[0]), round_or_none(ci[1])] if ci else None,
                 "conversion_rate": comparison["fired"]["rate"],
                 "baseline_rate": comparison["not_fired"]["rate"],
                 "lift": comparison["lift"],
@@ -350,7 +350,7 @@ def funnel(h: History) -> dict[str, Any]:
         "accounts": len(h.accounts),
         **{stage: totals[stage] for stage in order},
         "surfaced_accounts": len(h.moments),
-        "median_hours_to_first_touch": _round(_median(touch_hours), 1),
+        "median_hours_to_first_touch": round_or_none(median(touch_hours), 1),
         "weeks": [{"week": wk, **{s: weeks[wk][s] for s in order}} for wk in sorted(weeks)],
     }
 
@@ -367,7 +367,7 @@ def free_to_paid(h: History, config: Config) -> dict[str, Any]:
     return {
         "free_accounts": len(started_free),
         "converted": len(converted),
-        "rate": _rate(len(converted), len(started_free)),
+        "rate": rate(len(converted), len(started_free)),
         "weeks": [{"week": wk, "converted": per_week[wk]} for wk in sorted(per_week)],
     }
 
@@ -378,7 +378,7 @@ def package_mix(h: History, config: Config) -> list[dict[str, Any]]:
     counts = Counter(plan for plan in h.accounts.values() if plan)
     total = sum(counts.values())
     rows = [
-        {"plan": plan, "paid": plan not in free, "accounts": n, "share": _rate(n, total)}
+        {"plan": plan, "paid": plan not in free, "accounts": n, "share": rate(n, total)}
         for plan, n in counts.items()
     ]
     rows.sort(key=lambda r: (not r["paid"], -r["accounts"], r["plan"]))
@@ -420,14 +420,16 @@ def monetization(db: sqlite_utils.Database, config: Config, since: str | None) -
             {
                 "week": wk,
                 "pricing_views": weekly_views[wk],
-                "per_activated": _round(weekly_views[wk] / active if active else None),
+                "per_activated": round_or_none(weekly_views[wk] / active if active else None),
             }
         )
     n_activated = len(activated_at)
     return {
         "activated_accounts": n_activated,
         "pricing_views": total_views,
-        "pricing_views_per_activated": _round(total_views / n_activated if n_activated else None),
+        "pricing_views_per_activated": round_or_none(
+            total_views / n_activated if n_activated else None
+        ),
         "weeks": weeks,
     }
 
@@ -456,7 +458,7 @@ def buyer_coverage(db: sqlite_utils.Database, config: Config, h: History) -> dic
     return {
         "pqas": len(surfaced),
         "with_buyer": len(with_buyer),
-        "share": _rate(len(with_buyer), len(surfaced)),
+        "share": rate(len(with_buyer), len(surfaced)),
     }
 
 
@@ -482,11 +484,13 @@ def build_report(
     }
 
 
-def _rate(k: int, n: int) -> float | None:
+def rate(k: int, n: int) -> float | None:
+    """k / n to four places; None when n is 0 (no data is not 0%)."""
     return round(k / n, 4) if n else None
 
 
-def _round(x: float | None, digits: int = 4) -> float | None:
+def round_or_none(x: float | None, digits: int = 4) -> float | None:
+    """Rounded for JSON; None for missing, NaN or infinite values."""
     if x is None or math.isnan(x):
         return None
     if math.isinf(x):
@@ -494,7 +498,8 @@ def _round(x: float | None, digits: int = 4) -> float | None:
     return round(x, digits)
 
 
-def _median(xs: list[float]) -> float | None:
+def median(xs: list[float]) -> float | None:
+    """The median, or None for no values."""
     if not xs:
         return None
     s = sorted(xs)

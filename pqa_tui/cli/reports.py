@@ -216,3 +216,98 @@ def print_report(data: dict[str, Any], p: Printer) -> None:
             ],
             chart_col=4,
         )
+
+
+def _day(value: str | None, option: str):
+    from datetime import date
+
+    from ..reports import parse_day
+
+    return date.fromisoformat(parse_day(value, option)[:10]) if value else None
+
+
+@app.command()
+def backtest(
+    ctx: typer.Context,
+    config_file: str = typer.Argument(..., metavar="CONFIG", help="The alternative TOML config."),
+    from_: str = typer.Option(None, "--from", help="First replayed day (default: 12 months back)."),
+    to: str = typer.Option(None, "--to", help="Last replayed day (default: the latest data)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+) -> None:
+    """Replay history week by week with another config and compare it with the current one."""
+    from ..backtest import run_backtest
+    from ..config import load_config
+
+    st = state(ctx)
+    alternative = load_config(config_file, required=True)
+    data = run_backtest(
+        st.db,
+        st.config,
+        alternative,
+        st.plugins,
+        start=_day(from_, "--from"),
+        end=_day(to, "--to"),
+    )
+    if as_json:
+        print_json(data)
+        return
+    print_backtest(data, Printer(is_terminal()))
+
+
+ROWS = (
+    ("threshold", "threshold", num),
+    ("PQAs surfaced", "pqas", str),
+    ("PQA moments", "moments", str),
+    ("known good", "known_good", str),
+    ("known bad", "known_bad", str),
+    ("not yet judged", "unlabelled", str),
+    ("precision", "precision", pct),
+    ("conversions caught", "conversions_caught", str),
+    ("share of conversions", "recall", pct),
+    ("median days early", "median_days_early", lambda x: num(x, 1)),
+)
+
+
+def _change(a: Any, b: Any, fmt: Any) -> str:
+    """The difference in the row's own unit (percentage points for rates)."""
+    if a is None or b is None or a == b:
+        return ""
+    if fmt is pct:
+        return f"{(b - a) * 100:+.1f} pp"
+    if isinstance(a, int) and isinstance(b, int):
+        return f"{b - a:+d}"
+    return f"{b - a:+.1f}"
+
+
+def print_backtest(data: dict[str, Any], p: Printer) -> None:
+    """Current against alternative, side by side, with the accounts that differ."""
+    cur, alt = data["current"], data["alternative"]
+    p.heading(
+        f"Backtest {data['from']} to {data['to']} ({data['steps']} weekly steps, "
+        f"{data['seconds']:.1f} s)"
+    )
+    rows = []
+    for label, key, fmt in ROWS:
+        a, b = cur[key], alt[key]
+        rows.append([label, "–" if a is None else fmt(a), "–" if b is None else fmt(b)])
+        rows[-1].append(_change(a, b, fmt))
+    p.table(["", "current", "alternative", "change"], rows)
+    p.line(f"conversions in the window: {cur['conversions']}")
+    if p.fancy:
+        p.line(f"new PQAs per week, current:     {sparkline([w['new'] for w in cur['weeks']])}")
+        p.line(f"new PQAs per week, alternative: {sparkline([w['new'] for w in alt['weeks']])}")
+    d = data["difference"]
+    p.heading(
+        f"Surfaced by both: {d['both']}; only current: {d['only_current']}; "
+        f"only alternative: {d['only_alternative']}"
+    )
+    for title, key in (
+        ("Only the alternative surfaces", "gained"),
+        ("Only the current surfaces", "lost"),
+    ):
+        if d[key]:
+            p.line(title + " (converted first, at most 20):")
+            p.table(
+                ["account", "verdict", "converted"],
+                [[x["account"], x["verdict"] or "–", (x["converted"] or "–")[:10]] for x in d[key]],
+            )

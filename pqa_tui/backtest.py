@@ -1,0 +1,538 @@
+"""Backtesting PQA definitions: replay history week by week and compare two configs.
+
+A replay scores every account as of each weekly step using only what was known then (rollups
+up to that day, users known by then, trait and plan changes up to then), exactly as
+:func:`pqa_tui.scoring.compute_scores` would, and records when each account would have been
+surfaced. Comparing the replays of the current config and an alternative one on the same
+accounts answers: how many PQAs each would have raised, how many of them reps called good or
+bad, how many conversions each would have caught, and how early.
+
+Why it is fast: rollups, user days, memberships and trait changes are read **once** into
+memory (:class:`ReplayData`), and each step's usage windows are answered from sorted arrays
+with prefix sums instead of SQL. Both configs share one pass: a detector whose options are the
+same in both runs once per account and step, and each config then applies its own weights,
+decay, gates and threshold.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from itertools import groupby
+from typing import Any
+
+import sqlite_utils
+
+from .config import Config
+from .detectors.base import AccountUsage, UsageBatch, as_of_end
+from .errors import PqaError
+from .plugins import Plugins
+from .reports import CONVERTED_OUTCOMES, median, rate, round_or_none
+from .scoring import (
+    DetectorSettings,
+    _accounts,
+    _born_day,
+    _gate,
+    _plans_as_of,
+    _run_detector,
+    decay,
+    detector_settings,
+    lookback_days,
+)
+
+STEP_DAYS = 7
+
+
+class BacktestError(PqaError):
+    """A backtest that cannot run as asked (no data, a window that is empty)."""
+
+    exit_code = 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Usage in memory
+
+
+class _Series:
+    """One account's daily values of one metric: sorted days, prefix sums, non-zero days."""
+
+    __slots__ = ("days", "prefix", "nonzero")
+
+    def __init__(self, rows: list[tuple[str, float]]):
+        self.days = [d for d, _v in rows]
+        self.prefix = [0.0]
+        for _d, v in rows:
+            self.prefix.append(self.prefix[-1] + v)
+        self.nonzero = [d for d, v in rows if v > 0]
+
+
+@dataclass
+class ReplayData:
+    """Everything a replay reads, loaded once: rollups, user days, members, trait changes."""
+
+    series: dict[str, dict[str, _Series]] = field(default_factory=dict)  # metric -> account ->
+    user_days: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # account -> user ->
+    members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    changes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    first_day: str | None = None
+    last_day: str | None = None
+
+    @classmethod
+    def load(cls, db: sqlite_utils.Database) -> ReplayData:
+        data = cls()
+        conn = db.conn
+        rows = conn.execute(
+            "select metric, account_id, day, value from rollups order by metric, account_id, day"
+        )
+        for metric, per_metric in groupby(rows, key=lambda r: r[0]):
+            data.series[metric] = {
+                account: _Series([(r[2], r[3]) for r in per_account])
+                for account, per_account in groupby(per_metric, key=lambda r: r[1])
+            }
+        rows = conn.execute(
+            "select account_id, user_id, day from user_days order by account_id, user_id, day"
+        )
+        for account, per_account in groupby(rows, key=lambda r: r[0]):
+            data.user_days[account] = {
+                user: [r[2] for r in days] for user, days in groupby(per_account, lambda r: r[1])
+            }
+        # The same columns and order as UsageBatch.users, without the as-of filter.
+        cur = conn.execute(
+            "select m.account_id, u.user_id, u.email, u.name, u.role, u.seniority, "
+            "u.department, u.company_size, u.use_case, u.created_at, "
+            "coalesce(m.first_seen, u.first_seen, u.created_at) as first_seen, "
+            "u.last_seen, u.traits from memberships m join users u on u.user_id = m.user_id "
+            "order by m.account_id, first_seen"
+        )
+        cols = [c[0] for c in cur.description]
+        for row in cur:
+            user = dict(zip(cols, row, strict=True))
+            user["traits"] = _json(user["traits"])
+            data.members.setdefault(user.pop("account_id"), []).append(user)
+        cur = conn.execute(
+            "select account_id, entity, entity_id, trait, old_value, new_value, ts "
+            "from trait_changes where account_id is not null order by account_id, ts, id"
+        )
+        cols = [c[0] for c in cur.description]
+        for row in cur:
+            change = dict(zip(cols, row, strict=True))
+            data.changes.setdefault(change.pop("account_id"), []).append(change)
+        events = data.series.get("events", {})
+        if events:
+            data.first_day = min(s.days[0] for s in events.values())
+            data.last_day = max(s.days[-1] for s in events.values())
+        return data
+
+    def active_accounts(self, first: str, last: str) -> list[str]:
+        """Accounts with any events from ``first`` to ``last`` (the scorer's candidates)."""
+        out = []
+        for account, s in self.series.get("events", {}).items():
+            i = bisect_left(s.days, first)
+            if i < len(s.days) and s.days[i] <= last:
+                out.append(account)
+        return sorted(out)
+
+
+def _json(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else {}
+    except ValueError:
+        return {}
+
+
+class ReplayBatch(UsageBatch):
+    """A :class:`UsageBatch` answered from :class:`ReplayData` instead of SQL (same results)."""
+
+    def __init__(
+        self,
+        data: ReplayData,
+        db: sqlite_utils.Database,
+        config: Config,
+        as_of: date,
+        account_ids: list[str],
+        lookback: int,
+    ):
+        super().__init__(db, config, as_of, account_ids, lookback)
+        self.data = data
+        self._last = as_of.isoformat()
+        self._windows: dict[tuple[int, int], tuple[str, str]] = {}
+
+    def window(self, days: int, offset: int = 0) -> tuple[str, str]:
+        # Detectors ask for the same few windows for every account: compute each once.
+        key = (days, offset)
+        if key not in self._windows:
+            self._windows[key] = super().window(days, offset)
+        return self._windows[key]
+
+    def totals(self, metric: str, first: str, last: str) -> dict[str, tuple[float, str]]:
+        key = (metric, first, last)
+        if key not in self._totals:
+            found = {}
+            series = self.data.series.get(metric, {})
+            # Only the batch's accounts are ever asked about: skip the others.
+            for account in self.account_ids:
+                s = series.get(account)
+                if s is None:
+                    continue
+                i, j = bisect_left(s.days, first), bisect_right(s.days, last)
+                if i < j:
+                    k = bisect_right(s.nonzero, last) - 1
+                    nz = s.nonzero[k] if k >= 0 and s.nonzero[k] >= first else None
+                    found[account] = (s.prefix[j] - s.prefix[i], nz)
+            self._totals[key] = found
+        return self._totals[key]
+
+    def distinct_users(self, first: str, last: str) -> dict[str, int]:
+        key = (first, last)
+        if key not in self._distinct:
+            found = {}
+            user_days = self.data.user_days
+            for account in self.account_ids:
+                n = 0
+                for days in user_days.get(account, {}).values():
+                    i = bisect_left(days, first)
+                    if i < len(days) and days[i] <= last:
+                        n += 1
+                if n:
+                    found[account] = n
+            self._distinct[key] = found
+        return self._distinct[key]
+
+    def users(self, account_id: str) -> list[dict[str, Any]]:
+        return [
+            u
+            for u in self.data.members.get(account_id, ())
+            if (u["first_seen"] or "") <= self.as_of_ts
+        ]
+
+    def trait_changes(self, account_id: str) -> list[dict[str, Any]]:
+        return [
+            c
+            for c in self.data.changes.get(account_id, ())
+            if self.first_day <= c["ts"] <= self.as_of_ts
+        ]
+
+    def last_active(self, account_id: str, user_ids: list[str]) -> dict[str, str]:
+        users = self.data.user_days.get(account_id, {})
+        found = {}
+        for user in user_ids:
+            days = users.get(user, ())
+            k = bisect_right(days, self._last) - 1
+            if k >= 0 and days[k] >= self.first_day:
+                found[user] = days[k]
+        return found
+
+    def active_user_ids(self, account_id: str, first: str, last: str, limit: int) -> list[str]:
+        counts = []
+        for user, days in self.data.user_days.get(account_id, {}).items():
+            n = bisect_right(days, last) - bisect_left(days, first)
+            if n:
+                counts.append((-n, user))
+        return [u for _n, u in sorted(counts)[:limit]]
+
+    def daily(self, account_id: str, metric: str) -> dict[str, float]:
+        s = self.data.series.get(metric, {}).get(account_id)
+        if s is None:
+            return {}
+        i, j = bisect_left(s.days, self.first_day), bisect_right(s.days, self._last)
+        return {s.days[k]: s.prefix[k + 1] - s.prefix[k] for k in range(i, j)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Replaying
+
+
+@dataclass
+class Replay:
+    """One config's replay: per account and step, the score split by detector.
+
+    Only steps where the account was through every gate and scored above zero are kept:
+    that is all a threshold or weight change can act on (see :mod:`pqa_tui.suggest`).
+    """
+
+    config: Config
+    steps: list[date]
+    weights: dict[str, float]
+    # account -> step index -> detector -> points
+    points: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
+    # detector -> account -> first step index it fired while the account could surface
+    fired: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def score(self, account_id: str, step: int, weights: dict[str, float] | None = None) -> float:
+        """The account's score at a step, optionally with other detector weights."""
+        by_detector = self.points.get(account_id, {}).get(step, {})
+        if weights is None:
+            return sum(by_detector.values())
+        return sum(
+            p * weights.get(d, self.weights[d]) / self.weights[d] if self.weights[d] else 0.0
+            for d, p in by_detector.items()
+        )
+
+    def qualified_steps(
+        self, threshold: float | None = None, weights: dict[str, float] | None = None
+    ) -> dict[str, list[int]]:
+        """account -> the steps at which it qualified (its score reached the threshold)."""
+        bar = self.config.scoring.threshold if threshold is None else threshold
+        out = {}
+        for account_id, steps in self.points.items():
+            hit = [
+                i
+                for i in sorted(steps)
+                if (score := self.score(account_id, i, weights)) >= bar and score > 0
+            ]
+            if hit:
+                out[account_id] = hit
+        return out
+
+    def step_ts(self, i: int) -> str:
+        """When step ``i`` was scored: the end of its day."""
+        return as_of_end(self.steps[i])
+
+
+@dataclass
+class _Run:
+    """A detector run shared by every config that sets it up the same way."""
+
+    setting: DetectorSettings
+    lookback: int
+
+
+def _signal_day(at: datetime | date | str) -> date:
+    """The UTC day of a signal's time (what ``Signal.day`` gives, without parsing it twice)."""
+    if isinstance(at, datetime):
+        return at.astimezone(timezone.utc).date() if at.tzinfo else at.date()
+    if isinstance(at, date):
+        return at
+    return date.fromisoformat(at[:10])
+
+
+def _usage_view(config: Config) -> str:
+    """The parts of a config that change what a detector sees in the usage."""
+    return json.dumps(
+        [config.events, config.pages, vars(config.storage), vars(config.roles), vars(config.plans)],
+        sort_keys=True,
+    )
+
+
+def weekly_steps(first: date, last: date) -> list[date]:
+    """Every seventh day from ``first`` to ``last`` (inclusive of ``first``)."""
+    if last < first:
+        raise BacktestError(f"--to {last} is before --from {first}: nothing to replay")
+    n = (last - first).days // STEP_DAYS + 1
+    return [first + timedelta(days=STEP_DAYS * i) for i in range(n)]
+
+
+def replay(
+    db: sqlite_utils.Database,
+    configs: list[Config],
+    plugins: Plugins,
+    steps: list[date],
+    data: ReplayData | None = None,
+) -> list[Replay]:
+    """Replay each config over the steps; the same detectors run once for all configs."""
+    data = data or ReplayData.load(db)
+    per_config = []
+    runs: dict[tuple, _Run] = {}
+    for config in configs:
+        settings = [s for s in detector_settings(config, plugins) if s.enabled]
+        lookback = lookback_days(config, settings)
+        # Detectors see the usage window and the config's event kinds, pages, roles and plans:
+        # two configs that agree on those and on a detector's options get the same signals.
+        view = (lookback, _usage_view(config))
+        keys = []
+        for s in settings:
+            key = (s.name, json.dumps(s.options, sort_keys=True, default=str), view)
+            runs.setdefault(key, _Run(s, lookback))
+            keys.append((key, s))
+        per_config.append((config, view, keys))
+    results = [
+        Replay(config, steps, {s.name: s.weight for _k, s in keys})
+        for config, _v, keys in per_config
+    ]
+    known = {r[0] for r in db.conn.execute("select account_id from accounts")}
+    accounts = _accounts(db, sorted(set(data.series.get("events", {})) | known))
+    born = {a: _born_day(db, account) for a, account in accounts.items()}
+    views = {view: config for config, view, _k in reversed(per_config)}
+    for i, as_of in enumerate(steps):
+        last = as_of.isoformat()
+        batches = {}
+        candidates: set[str] = set()
+        for view, config in views.items():
+            lookback = view[0]
+            ids = data.active_accounts((as_of - timedelta(days=lookback - 1)).isoformat(), last)
+            candidates.update(ids)
+            batches[view] = ReplayBatch(data, db, config, as_of, ids, lookback)
+        as_of_ts = as_of_end(as_of)
+        plans = [_plans_as_of(db, config, as_of_ts) for config, _v, _k in per_config]
+        for account_id in sorted(candidates):
+            account = accounts[account_id]
+            plan_now = account.get("plan") or ""
+            gates = [
+                _gate(config, account, plans[c].get(account_id, plan_now), born[account_id], as_of)
+                for c, (config, _v, _k) in enumerate(per_config)
+            ]
+            signals: dict[tuple, list] = {}
+            for c, (config, view, keys) in enumerate(per_config):
+                if gates[c] is not None:
+                    continue  # it may not surface at this step: its signals change nothing
+                usage = AccountUsage(batches[view], account)
+                by_detector: dict[str, float] = {}
+                s = config.scoring
+                for key, setting in keys:
+                    if key not in signals:
+                        signals[key] = _run_detector(runs[key].setting, usage)[0]
+                    for signal in signals[key]:
+                        age = (as_of - _signal_day(signal.at)).days
+                        if age > s.max_signal_age_days:
+                            continue
+                        points = float(signal.strength) * setting.weight
+                        points *= decay(age, s.half_life_days)
+                        by_detector[setting.name] = by_detector.get(setting.name, 0.0) + points
+                if by_detector:
+                    results[c].points.setdefault(account_id, {})[i] = by_detector
+                    for name in by_detector:
+                        results[c].fired.setdefault(name, {}).setdefault(account_id, i)
+    return results
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing
+
+
+@dataclass
+class Truth:
+    """What happened to the accounts: reps' latest verdicts and first conversions."""
+
+    verdicts: dict[str, str]
+    conversions: dict[str, str]
+
+    @classmethod
+    def load(cls, db: sqlite_utils.Database) -> Truth:
+        verdicts = dict(
+            db.conn.execute("select account_id, verdict from feedback order by at, id").fetchall()
+        )
+        conversions: dict[str, str] = {}
+        marks = ",".join("?" for _ in CONVERTED_OUTCOMES)
+        for account_id, at in db.conn.execute(
+            f"select account_id, min(at) from outcomes where outcome in ({marks}) "
+            "group by account_id",
+            CONVERTED_OUTCOMES,
+        ):
+            conversions[account_id] = at
+        return cls(verdicts, conversions)
+
+
+def summarize(
+    rep: Replay, truth: Truth, qualified: dict[str, list[int]] | None = None
+) -> dict[str, Any]:
+    """How one replay did: PQAs, moments, good/bad, conversions caught and how early."""
+    qualified = rep.qualified_steps() if qualified is None else qualified
+    first = {a: steps[0] for a, steps in qualified.items()}
+    moments = sum(
+        1 + sum(1 for x, y in zip(steps, steps[1:], strict=False) if y != x + 1)
+        for steps in qualified.values()
+    )
+    good = sum(1 for a in first if truth.verdicts.get(a) == "good")
+    bad = sum(1 for a in first if truth.verdicts.get(a) == "bad")
+    window_end = as_of_end(rep.steps[-1] + timedelta(days=STEP_DAYS))
+    window_start = rep.step_ts(0)
+    converted = {a: at for a, at in truth.conversions.items() if window_start <= at <= window_end}
+    early = []
+    for account_id, at in converted.items():
+        i = first.get(account_id)
+        if i is not None and rep.step_ts(i) <= at:
+            early.append((_ts_days(at) - rep.steps[i]).days)
+    new_per_step = [0] * len(rep.steps)
+    live_per_step = [0] * len(rep.steps)
+    for account_id, steps in qualified.items():
+        new_per_step[first[account_id]] += 1
+        for i in steps:
+            live_per_step[i] += 1
+    return {
+        "threshold": rep.config.scoring.threshold,
+        "pqas": len(first),
+        "moments": moments,
+        "known_good": good,
+        "known_bad": bad,
+        "unlabelled": len(first) - good - bad,
+        "precision": rate(good, good + bad),
+        "conversions": len(converted),
+        "conversions_caught": len(early),
+        "recall": rate(len(early), len(converted)),
+        "median_days_early": round_or_none(median([float(d) for d in early]), 1),
+        "mean_days_early": round_or_none(sum(early) / len(early), 1) if early else None,
+        "weeks": [
+            {"week": rep.steps[i].isoformat(), "new": new_per_step[i], "qualified": live}
+            for i, live in enumerate(live_per_step)
+        ],
+    }
+
+
+def _ts_days(ts: str) -> date:
+    return date.fromisoformat(ts[:10])
+
+
+def compare_sets(
+    current: dict[str, list[int]], alternative: dict[str, list[int]], truth: Truth, limit: int = 20
+) -> dict[str, Any]:
+    """Which accounts only one config surfaces, with what the team knows about them."""
+
+    def describe(ids: set[str]) -> list[dict[str, Any]]:
+        return [
+            {
+                "account": a,
+                "verdict": truth.verdicts.get(a),
+                "converted": truth.conversions.get(a),
+            }
+            for a in sorted(ids, key=lambda a: (a not in truth.conversions, a))[:limit]
+        ]
+
+    a, b = set(current), set(alternative)
+    return {
+        "both": len(a & b),
+        "only_current": len(a - b),
+        "only_alternative": len(b - a),
+        "lost": describe(a - b),
+        "gained": describe(b - a),
+    }
+
+
+def default_window(data: ReplayData) -> tuple[date, date]:
+    """The last 12 months of data (or all of it when there is less)."""
+    if data.last_day is None or data.first_day is None:
+        raise BacktestError("no usage in the database: run `pqa ingest` first")
+    last = date.fromisoformat(data.last_day)
+    first = max(date.fromisoformat(data.first_day), last - timedelta(days=364))
+    return first, last
+
+
+def run_backtest(
+    db: sqlite_utils.Database,
+    current: Config,
+    alternative: Config,
+    plugins: Plugins,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+) -> dict[str, Any]:
+    """Replay both configs weekly from ``start`` to ``end`` and compare them (JSON-ready)."""
+    started = time.perf_counter()
+    data = ReplayData.load(db)
+    first, last = default_window(data)
+    steps = weekly_steps(start or first, end or last)
+    cur, alt = replay(db, [current, alternative], plugins, steps, data)
+    truth = Truth.load(db)
+    q_cur, q_alt = cur.qualified_steps(), alt.qualified_steps()
+    out = {
+        "from": steps[0].isoformat(),
+        "to": steps[-1].isoformat(),
+        "steps": len(steps),
+        "current": {"config": current.path, **summarize(cur, truth, q_cur)},
+        "alternative": {"config": alternative.path, **summarize(alt, truth, q_alt)},
+        "difference": compare_sets(q_cur, q_alt, truth),
+    }
+    out["seconds"] = round(time.perf_counter() - started, 3)
+    return out
