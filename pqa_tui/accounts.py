@@ -83,7 +83,9 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
     ``last_seen``, ``traits``, ``score``, ``threshold``, ``qualified``, ``gate``, ``as_of``,
     ``scored_at``, ``reasons``, ``signals`` (each ``detector``, ``plugin``, ``at``,
     ``strength``, ``weight``, ``decay``, ``points``, ``reason``, ``evidence``), ``users``,
-    ``pqa_moments``, ``score_history`` (last 90 scoring days) and ``triage``.
+    ``pqa_moments``, ``score_history`` (last 90 scoring days), ``state``, ``owner``,
+    ``notes`` (each ``id``, ``author``, ``text``, ``at``) and ``triage`` (state, owner,
+    version, notes, activity, feedback, outcomes: :func:`pqa_tui.triage.triage_detail`).
     """
     (account,) = _rows(
         db,
@@ -134,6 +136,7 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
     )
     for h in history:
         h["qualified"] = bool(h["qualified"])
+    worked = triage_detail(db, config, account_id)
     return {
         "account": account_id,
         "name": account["name"],
@@ -154,5 +157,8 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
         "users": users,
         "pqa_moments": moments,
         "score_history": history,
-        "triage": triage_detail(db, config, account_id),
+        "state": worked["state"],
+        "owner": worked["owner"],
+        "notes": worked["notes"],
+        "triage": worked,
     }

@@ -40,6 +40,8 @@ class QueueRow:
     state: str = "new"
     owner: str | None = None
     pqa_since: str | None = None
+    # The triage version this row was read at: pass it to triage.claim(expected_version=...).
+    version: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -106,7 +108,7 @@ def list_queue(
         db,
         config,
         "s.account_id, a.name, a.domain, s.score, s.qualified, s.reasons, s.gate, lt.state, "
-        "lt.owner, m.at",
+        "lt.owner, m.at, lt.version",
         f"order by {order} limit :limit offset :offset",
         me=me,
         view=view,
@@ -128,6 +130,7 @@ def list_queue(
             state=r[7],
             owner=r[8],
             pqa_since=r[9],
+            version=r[10],
         )
         for r in rows
     ]

@@ -140,21 +140,39 @@ def queue(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="A JSON list of accounts."),
     limit: int = typer.Option(50, "--limit", "-n", min=1, help="Show at most N accounts."),
+    mine: bool = typer.Option(False, "--mine", help="Only the accounts you own."),
+    owner: str = typer.Option(None, "--owner", help="Only the accounts this person owns."),
+    triage_state: str = typer.Option(
+        None, "--state", help="Only accounts in this triage state (new, claimed, sunset, ...)."
+    ),
+    view: str = typer.Option(
+        None, "--view", help="queue (default), mine, new, claimed, parked (sunset, snoozed), all."
+    ),
 ) -> None:
     """The PQAs waiting for a human, best first, with the reasons for each."""
     st = state(ctx)
-    rows = list_queue(st.db, st.config, me=st.actor, limit=limit)
+    # --owner / --state look across every account unless a view is named.
+    view = "mine" if mine else view or ("all" if owner or triage_state else "queue")
+    filters = {"me": st.actor, "view": view, "owner": owner, "state": triage_state}
+    try:
+        rows = list_queue(st.db, st.config, limit=limit, **filters)
+    except PqaError as e:
+        raise _error(e) from None
     if as_json:
         print_json([r.to_json() for r in rows])
         return
     if not rows:
         out("The queue is empty: run `pqa score` after ingesting, or lower scoring.threshold.")
         return
-    total = count_queue(st.db, st.config, me=st.actor)
+    total = count_queue(st.db, st.config, **filters)
+    # The triage column only when someone has worked an account: a fresh queue stays narrow.
+    worked = any(r.state != "new" or r.owner for r in rows)
     table = Table("#", "account", "score", "PQA since", "why", title_justify="left")
+    if worked:
+        table.add_column("state")
     table.title = f"Queue: {len(rows)} of {total}"
     for i, r in enumerate(rows, 1):
-        table.add_row(
+        cells = [
             str(i),
             plain(r.name or r.account),
             f"{r.score:.1f}",
@@ -163,7 +181,10 @@ def queue(
                 "; ".join(r.reasons[:2])
                 + (f" (+{len(r.reasons) - 2})" if len(r.reasons) > 2 else "")
             ),
-        )
+        ]
+        if worked:
+            cells.append(plain(f"{r.state} ({r.owner})" if r.owner else r.state))
+        table.add_row(*cells)
     out(table)
 
 
