@@ -26,7 +26,7 @@ from . import store
 from .config import Config, ConfigError
 from .detectors.base import AccountUsage, Detector, Signal, UsageBatch, as_of_end
 from .plugins import Plugins
-from .timestamps import now_ts, ts_to_datetime
+from .timestamps import now_ts
 
 # Options of every detector that are not the detector's own.
 COMMON_OPTIONS = ("enabled", "weight")
@@ -300,7 +300,7 @@ def _born_day(db: sqlite_utils.Database, account: dict[str, Any]) -> date | None
     """When the account started: created_at, first_seen, else its first day of usage."""
     born = account.get("created_at") or account.get("first_seen")
     if born:
-        return ts_to_datetime(born).date() if "T" in born else date.fromisoformat(born[:10])
+        return date.fromisoformat(born[:10])
     row = db.conn.execute(
         "select min(day) from rollups where account_id = ?", (account["account_id"],)
     ).fetchone()

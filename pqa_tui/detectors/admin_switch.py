@@ -26,13 +26,16 @@ class AdminSwitch(Detector):
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         roles = usage.config.roles
         admin = {r.lower() for r in roles.admin_roles}
+        changes = usage.trait_changes(roles.trait)
+        if not changes:
+            return
         first, _ = usage.window(options["window_days"])
         born = usage.account.get("first_seen") or usage.account.get("created_at")
         setup_end = (
             format_ts(ts_to_datetime(born) + timedelta(days=options["setup_days"])) if born else ""
         )
         switches = []
-        for change in usage.trait_changes(roles.trait):
+        for change in changes:
             old, new = (change["old_value"] or "").lower(), (change["new_value"] or "").lower()
             if change["ts"] < first or old == new or not ({old, new} & admin):
                 continue

@@ -11,12 +11,12 @@ query and cached, so ten detectors over five thousand accounts cost a few dozen 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+import orjson
 import sqlite_utils
 
 from ..config import Config
@@ -49,7 +49,7 @@ class Signal:
     @property
     def day(self) -> date:
         """The UTC day of ``at``: decay is counted in whole days."""
-        return ts_to_datetime(self.at_ts).date()
+        return date.fromisoformat(self.at_ts[:10])
 
 
 class Detector:
@@ -120,6 +120,7 @@ class UsageBatch:
         self.lookback_days = lookback_days
         self.first_day = (as_of - timedelta(days=lookback_days - 1)).isoformat()
         self.account_ids = list(account_ids)
+        self._windows: dict[tuple[int, int], tuple[str, str]] = {}
         self._totals: dict[tuple[str, str, str], dict[str, tuple[float, str]]] = {}
         self._distinct: dict[tuple[str, str], dict[str, int]] = {}
         self._users: dict[str, list[dict[str, Any]]] | None = None
@@ -127,11 +128,17 @@ class UsageBatch:
 
     def window(self, days: int, offset: int = 0) -> tuple[str, str]:
         """First and last day (inclusive) of ``days`` days ending ``offset`` days before as_of."""
-        if days < 1:
-            raise ValueError(f"a window is 1 day or more, got {days}")
-        last = self.as_of - timedelta(days=offset)
-        first = last - timedelta(days=days - 1)
-        return max(first.isoformat(), self.first_day), last.isoformat()
+        hit = self._windows.get((days, offset))
+        if hit is None:
+            if days < 1:
+                raise ValueError(f"a window is 1 day or more, got {days}")
+            last = self.as_of - timedelta(days=offset)
+            first = last - timedelta(days=days - 1)
+            hit = self._windows[(days, offset)] = (
+                max(first.isoformat(), self.first_day),
+                last.isoformat(),
+            )
+        return hit
 
     def totals(self, metric: str, first: str, last: str) -> dict[str, tuple[float, str]]:
         """account -> (sum of ``metric`` from ``first`` to ``last``, last day it was non-zero)."""
@@ -295,7 +302,9 @@ class AccountUsage:
 
 
 def _json(text: str | None) -> Any:
+    if not text or text == "{}":
+        return {}
     try:
-        return json.loads(text) if text else {}
-    except ValueError:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
         return {}
