@@ -1,0 +1,205 @@
+"""Backtests on a hand-built usage history; every count below is worked out by hand.
+
+Only seat_count is on (window 7 days, bar 2 users, weight 20), so an account's score at a
+step is ``20 x min(1, users / 4) x 0.5 ** (age / 14)`` where ``age`` is the days since its
+last active day in the 7-day window. Steps are the Mondays from 2026-01-05 to 2026-02-23.
+
+- A: 4 users on Jan 10-11. Step Jan 12: 20 x 0.5^(1/14) = 19.0, qualifies; then silent.
+  Converts Feb 1 (20 days after Jan 12). Reps said good.
+- B: 3 users on Jan 19. Step Jan 19: 15.0, qualifies. Reps said bad.
+- C: 2 users on Sun Jan 25. Step Jan 26: 10 x 0.5^(1/14) = 9.52: under a bar of 10, over 9.
+  Converts Feb 10 (15 days after Jan 26).
+- D: 1 user every week: never over the bar.
+- E: on a paid plan from the start: gated, never surfaces.
+- F: converts on Jan 20 (plan free -> pro), then 4 users on Jan 26: paid, so gated.
+- G: 4 users on Jan 15 and again on Feb 8: qualifies at steps Jan 19 and Feb 9: two moments.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from typer.testing import CliRunner
+
+from pqa_tui import store
+from pqa_tui.backtest import ReplayData, Truth, replay, run_backtest, summarize, weekly_steps
+from pqa_tui.cli import app
+from pqa_tui.config import ConfigError, config_from_dict
+from pqa_tui.plugins import load_plugins
+from pqa_tui.scoring import compute_scores
+
+DETECTORS_OFF = [
+    "usage_volume",
+    "velocity",
+    "storage_velocity",
+    "admin_switch",
+    "legal_pages",
+    "pricing_views",
+    "paywall_hits",
+    "buyer_persona",
+    "invite_spike",
+]
+
+
+def settings(threshold: float) -> dict:
+    return {
+        "scoring": {"threshold": threshold, "min_account_age_days": 0, "exclude_domains": []},
+        "detectors": {
+            "seat_count": {"weight": 20.0, "window_days": 7, "min_users": 2},
+            **{name: {"enabled": False} for name in DETECTORS_OFF},
+        },
+    }
+
+
+def toml(data: dict) -> str:
+    import tomli_w
+
+    return tomli_w.dumps(data)
+
+
+def active(conn, account: str, day: str, users: int) -> None:
+    for u in range(users):
+        conn.execute("insert into user_days values (?, ?, ?)", (account, day, f"{account}-u{u}"))
+    for metric in ("events", "active_users"):
+        conn.execute("insert into rollups values (?, ?, ?, ?)", (account, day, metric, users))
+
+
+@pytest.fixture
+def history(db, build):
+    for a in "ABCDFG":
+        build.account(a, "free")
+    build.account("E", "pro")
+    with store.write(db) as conn:
+        conn.execute("update accounts set created_at = '2025-12-01T00:00:00.000000Z'")
+        for day in ("2026-01-10", "2026-01-11"):
+            active(conn, "A", day, 4)
+        active(conn, "B", "2026-01-19", 3)
+        active(conn, "C", "2026-01-25", 2)
+        for day in ("2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02"):
+            active(conn, "D", day, 1)
+        active(conn, "E", "2026-01-05", 4)
+        active(conn, "F", "2026-01-26", 4)
+        conn.execute(
+            "insert into trait_changes (entity, entity_id, account_id, trait, old_value, "
+            "new_value, ts) values ('account', 'F', 'F', 'plan', 'free', 'pro', ?)",
+            ("2026-01-20T09:00:00.000000Z",),
+        )
+        active(conn, "G", "2026-01-15", 4)
+        active(conn, "G", "2026-02-08", 4)
+    build.outcome("A", "converted", "2026-02-01")
+    build.outcome("C", "converted", "2026-02-10")
+    build.outcome("F", "converted", "2026-01-20T09:00")
+    build.feedback("A", "good", "2026-01-13")
+    build.feedback("B", "bad", "2026-01-20")
+    return db
+
+
+STEPS = weekly_steps(date(2026, 1, 5), date(2026, 2, 23))
+
+
+def test_steps_are_weekly():
+    assert len(STEPS) == 8 and STEPS[1] == date(2026, 1, 12) and STEPS[-1] == date(2026, 2, 23)
+
+
+def test_replay_matches_compute_scores_at_every_step(history):
+    """The in-memory replay must agree with the real scorer, step by step."""
+    plugins = load_plugins(None)
+    config = config_from_dict(settings(9.0))
+    (rep,) = replay(history, [config], plugins, STEPS)
+    qualified = rep.qualified_steps()
+    for i, step in enumerate(STEPS):
+        expected = {
+            s.account_id: round(s.score, 9)
+            for s in compute_scores(history, config, plugins, step)
+            if s.qualified
+        }
+        got = {a: round(rep.score(a, i), 9) for a, steps in qualified.items() if i in steps}
+        assert got == expected, step
+
+
+def test_counts_worked_out_by_hand(history):
+    plugins = load_plugins(None)
+    current, alternative = config_from_dict(settings(10.0)), config_from_dict(settings(9.0))
+    cur, alt = replay(history, [current, alternative], plugins, STEPS, ReplayData.load(history))
+    assert cur.qualified_steps() == {"A": [1], "B": [2], "G": [2, 5]}
+    assert alt.qualified_steps() == {"A": [1], "B": [2], "C": [3], "G": [2, 5]}
+    assert cur.score("A", 1) == pytest.approx(20 * 0.5 ** (1 / 14))
+    assert alt.score("C", 3) == pytest.approx(10 * 0.5 ** (1 / 14))
+
+    truth = Truth.load(history)
+    s = summarize(cur, truth)
+    assert (s["pqas"], s["moments"], s["known_good"], s["known_bad"], s["unlabelled"]) == (
+        3,
+        4,
+        1,
+        1,
+        1,
+    )
+    # conversions in the window: A, C, F; only A was surfaced before converting, 20 days early
+    assert (s["conversions"], s["conversions_caught"], s["median_days_early"]) == (3, 1, 20.0)
+    a = summarize(alt, truth)
+    assert (a["pqas"], a["moments"], a["known_good"], a["known_bad"]) == (4, 5, 1, 1)
+    # A 20 days early, C 15 days early
+    assert (a["conversions_caught"], a["median_days_early"], a["mean_days_early"]) == (
+        2,
+        17.5,
+        17.5,
+    )
+    assert [w["new"] for w in a["weeks"]] == [0, 1, 2, 1, 0, 0, 0, 0]
+
+
+def test_run_backtest_compares_on_the_same_accounts(history):
+    plugins = load_plugins(None)
+    out = run_backtest(
+        history,
+        config_from_dict(settings(10.0)),
+        config_from_dict(settings(9.0)),
+        plugins,
+        start=date(2026, 1, 5),
+        end=date(2026, 2, 23),
+    )
+    d = out["difference"]
+    assert (d["both"], d["only_current"], d["only_alternative"]) == (3, 0, 1)
+    assert d["gained"] == [
+        {"account": "C", "verdict": None, "converted": "2026-02-10T00:00:00.000000Z"}
+    ]
+
+
+def test_cli_backtest_json(history, db_path, tmp_path):
+    cur = tmp_path / "pqa.toml"
+    alt = tmp_path / "lower.toml"
+    cur.write_text(toml(settings(10.0)))
+    alt.write_text(toml(settings(9.0)))
+    args = ["--db", str(db_path), "--config", str(cur), "backtest", str(alt)]
+    result = CliRunner().invoke(
+        app, [*args, "--from", "2026-01-05", "--to", "2026-02-23", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["current"]["pqas"] == 3 and data["alternative"]["pqas"] == 4
+    assert data["alternative"]["config"] == str(alt)
+
+    plain = CliRunner().invoke(app, [*args, "--from", "2026-01-05", "--to", "2026-02-23"])
+    assert plain.exit_code == 0, plain.output
+    assert any(line.split()[:3] == ["PQAs", "surfaced", "3"] for line in plain.stdout.splitlines())
+
+
+def test_bad_alternative_config_names_file_and_key(history, db_path, tmp_path):
+    alt = tmp_path / "typo.toml"
+    alt.write_text("[scoring]\nthreshhold = 5\n")
+    result = CliRunner().invoke(app, ["--db", str(db_path), "backtest", str(alt)])
+    assert isinstance(result.exception, ConfigError)
+    assert str(alt) in str(result.exception) and "scoring.threshhold" in str(result.exception)
+
+    bad_detector = tmp_path / "detector.toml"
+    bad_detector.write_text("[detectors.seat_count]\nmin_users = 'seven'\n")
+    result = CliRunner().invoke(app, ["--db", str(db_path), "backtest", str(bad_detector)])
+    assert isinstance(result.exception, ConfigError)
+    assert "detectors.seat_count.min_users" in str(result.exception)
+
+    missing = CliRunner().invoke(
+        app, ["--db", str(db_path), "backtest", str(tmp_path / "nope.toml")]
+    )
+    assert isinstance(missing.exception, ConfigError)
