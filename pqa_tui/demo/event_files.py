@@ -19,7 +19,6 @@ from .generator import FORMATS, DemoAccount, DemoWorkspace, account_events, gene
 
 # How many accounts of each archetype the writer samples to measure events per account.
 _SAMPLE_PER_ARCHETYPE = 50
-_BATCH_LINES = 5_000
 
 
 class DemoError(PqaError):
@@ -64,19 +63,17 @@ def write_event_file(
     workspace.activity = _activity_for(workspace, events, track_only)
     written = 0
     path = Path(path)
+    dumps = orjson.dumps
+    newline = orjson.OPT_APPEND_NEWLINE
     with _open(path) as fh:
         while written < events:
-            batch: list[bytes] = []
+            # One write per line: the file object buffers, and orjson's output buffers are
+            # larger than the line, so holding a batch of them costs far more than it saves.
             for record in workspace.records(fmt, track_only=track_only):
-                batch.append(orjson.dumps(record))
+                fh.write(dumps(record, option=newline))
                 written += 1
                 if written == events:
                     break
-                if len(batch) == _BATCH_LINES:
-                    fh.write(b"\n".join(batch) + b"\n")
-                    batch = []
-            if batch:
-                fh.write(b"\n".join(batch) + b"\n")
             if written < events:
                 # Short: plan more accounts after the ones already written (new ids, new seed).
                 more = generate_workspace(
