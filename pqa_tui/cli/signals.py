@@ -17,6 +17,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from .. import triage
 from ..accounts import account_detail, resolve_account
 from ..config import ConfigError
 from ..errors import PqaError
@@ -103,6 +104,10 @@ def score(
     day = _parse_day(as_of)
     _warn_plugin_errors(st)
     run = score_all(st.db, st.config, st.plugins, as_of=day)
+    # New PQAs get their triage row (and an owner, if a routing rule fits); parked accounts
+    # that are due back are logged as back.
+    routed = triage.route_new(st.db, st.config)
+    returned = triage.resurface_due(st.db, st.config)
     if as_json:
         print_json(run.to_json())
         return
@@ -129,6 +134,17 @@ def score(
             plain(
                 f"Error: detector {f.detector} (plugin {f.plugin}) failed on {f.accounts} "
                 f"account(s), e.g. {f.example_account}: {f.error}"
+            )
+        )
+    owners = sorted({o for o in routed.values() if o})
+    if owners:
+        assigned = sum(1 for o in routed.values() if o)
+        out(plain(f"Routed {assigned} new PQA(s) to {', '.join(owners)}."))
+    if returned:
+        out(
+            plain(
+                f"Back in the queue (new PQA moment after a sunset, or snooze over): "
+                f"{', '.join(returned)}"
             )
         )
     if not (run.new_pqas or run.fell_out or run.failures):
