@@ -20,8 +20,9 @@ from ..demo import (
     remove_database,
     write_event_file,
 )
+from ..errors import PqaError
 from ..timestamps import parse_ts, ts_to_datetime
-from .app import State, app, err_console, is_terminal, out, print_json, state
+from .app import State, app, err_console, fail, is_terminal, out, print_json, state
 
 
 def _parse_end(value: str | None) -> datetime | None:
@@ -83,6 +84,27 @@ def demo(
     """Build a realistic demo workspace (about 2,000 accounts over 12 months), score it and
     open the TUI. Re-running opens the demo already in --db; --force rebuilds it.
     """
+    try:
+        _demo(**locals())
+    except PqaError as e:
+        raise fail(str(e), e.exit_code) from None
+
+
+def _demo(
+    ctx: typer.Context,
+    db: Path | None,
+    seed: int,
+    end: str | None,
+    accounts: int | None,
+    months: int,
+    force: bool,
+    no_tui: bool,
+    as_json: bool,
+    write_events: Path | None,
+    events: int,
+    fmt: str,
+    track_only: bool,
+) -> None:
     end_at = _parse_end(end)
     if write_events is not None:
         written = write_event_file(
