@@ -602,20 +602,30 @@ def record_outcome(
     return _transition(db, config, account_id, actor, "outcome", check, now=now, also=also)
 
 
-def _park_check(
-    account_id: str, actor: str, doing: str, allowed: tuple[str, ...], to_state: str, **changes: Any
-) -> Callable[[TriageState], Step]:
-    """Sunset and snooze: allowed states, and someone else's active account is theirs to park."""
+def _park(
+    db: sqlite_utils.Database,
+    config: Config,
+    account_id: str,
+    actor: str,
+    action: str,
+    allowed: tuple[str, ...],
+    to_state: str,
+    *,
+    now: datetime,
+    detail: dict[str, Any],
+    **changes: Any,
+) -> TriageState:
+    """Sunset and snooze: from allowed states; someone else's active account is theirs to park."""
 
     def check(current: TriageState) -> Step:
         if current.state not in allowed:
-            raise _refuse(account_id, doing, current)
+            raise _refuse(account_id, action, current)
         if current.owner and current.owner != actor and current.state in ACTIVE:
-            _require_owner(account_id, doing, current, actor)
+            _require_owner(account_id, action, current, actor)
         parked_from = current.state if current.state not in PARKED else None
-        return Step(to_state, {"parked_from": parked_from, **changes})
+        return Step(to_state, {"parked_from": parked_from, **changes}, detail)
 
-    return check
+    return _transition(db, config, account_id, actor, action, check, now=now)
 
 
 def sunset(
@@ -638,23 +648,20 @@ def sunset(
     if until is not None and until <= now:
         raise TriageError(f"--until {format_ts(until)} is not in the future")
     until_ts = format_ts(until) if until else None
-    check = _park_check(
+    return _park(
+        db,
+        config,
         account_id,
         actor,
         "sunset",
         SUNSET_FROM,
         SUNSET,
+        now=now,
+        detail={"reason": reason, "until": until_ts},
         sunset_at=format_ts(now),
         sunset_until=until_ts,
         snooze_until=None,
     )
-
-    def with_reason(current: TriageState) -> Step:
-        step = check(current)
-        step.detail.update(reason=reason, until=until_ts)
-        return step
-
-    return _transition(db, config, account_id, actor, "sunset", with_reason, now=now)
 
 
 def snooze(
@@ -672,14 +679,18 @@ def snooze(
     if until <= now:
         raise TriageError(f"--until {format_ts(until)} is not in the future")
     until_ts = format_ts(until)
-    check = _park_check(account_id, actor, "snooze", SNOOZE_FROM, SNOOZED, snooze_until=until_ts)
-
-    def with_reason(current: TriageState) -> Step:
-        step = check(current)
-        step.detail.update(reason=reason, until=until_ts)
-        return step
-
-    return _transition(db, config, account_id, actor, "snooze", with_reason, now=now)
+    return _park(
+        db,
+        config,
+        account_id,
+        actor,
+        "snooze",
+        SNOOZE_FROM,
+        SNOOZED,
+        now=now,
+        detail={"reason": reason, "until": until_ts},
+        snooze_until=until_ts,
+    )
 
 
 def add_note(
