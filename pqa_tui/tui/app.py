@@ -12,7 +12,9 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
 
+from .safe_text import clean
 from .screens.help import HelpScreen, bindings_of
 from .screens.queue import QueueScreen
 from .screens.triage_screen import TriageScreen
@@ -59,6 +61,16 @@ class PqaApp(App[None]):
         """A write by an ingest, a teammate or this app: reload every screen that shows data."""
         if self._watch is not None and self._watch.changed():
             self.call_from_thread(self.refresh_screens)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed (a locked or broken file, a bug) says so instead of going quiet."""
+        if event.state is WorkerState.ERROR:
+            self.notify(
+                clean(str(event.worker.error)),
+                title="Could not read the database",
+                severity="error",
+                markup=False,
+            )
 
     def refresh_screens(self) -> None:
         """Reload every data screen on the stack (an open form stays open and untouched)."""

@@ -84,6 +84,7 @@ class QueueScreen(TriageScreen):
         table.me = self.workspace.actor
         self.columns = columns_for(self.app.size.width)
         table.set_columns(self.columns)
+        table.loading = True  # the first page covers the table; later loads say so in the status
         table.focus()
         self.load()
 
@@ -117,7 +118,9 @@ class QueueScreen(TriageScreen):
     def _show(self, rows: list[QueueRow], total: int, keep: str | None) -> None:
         self.total = total
         self._fetching_more = False
-        self.query_one(QueueTable).show(rows, keep)
+        table = self.query_one(QueueTable)
+        table.loading = False
+        table.show(rows, keep)
         self._update_status()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="page")
