@@ -106,3 +106,15 @@ def test_pqa_plugins_json_and_table(tmp_path, monkeypatch):
     assert table.exit_code == 0
     assert "FAILED plugin broken" in table.stdout
     assert "detectors: fine" in table.stdout
+
+
+def test_every_hook_is_used_by_the_builtins():
+    """The built-ins go through the same hooks as plugins: each hook has contributions."""
+    from pqa_tui import hookspecs
+
+    plugins = load_plugins(None)
+    hooks = {name for name in dir(hookspecs) if name.startswith("register_")}
+    assert hooks == {"register_detectors", "register_formats", "register_exporters"}
+    assert plugins.detectors and plugins.formats and plugins.exporters
+    sources = {info.source for info in plugins.infos.values()}
+    assert sources == {"builtin"}
