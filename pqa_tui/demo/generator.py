@@ -582,8 +582,20 @@ def account_events(account: DemoAccount, end_ms: int, seed: int, activity: float
             t += rng.randint(3, 60) * 1000
             add(t, "track", "User Invited", user, {"role": "member"})
 
+    def import_files(t: int, user: DemoUser) -> None:
+        """A team moving its documents in: tens of large uploads in an afternoon (storage)."""
+        for _ in range(rng.randint(15, 60)):
+            t += rng.randint(10, 240) * 1000
+            size = int(min(2e8, rng.lognormvariate(15.5, 0.8)))
+            add(t, "track", "File Uploaded", user, {"bytes": size, "kind": "import"})
+
+    if arch.lifecycle == "grow" and rng.random() < 0.08:
+        t = any_time()
+        import_files(t, rng.choice(joined_by(t)))
+
     # Evaluation before a purchase: the buyer and admins read pricing and legal pages, someone
-    # is made admin; then the plan changes and the subscription starts.
+    # is made admin, the team moves its files in; then the plan changes and the subscription
+    # starts.
     if account.converts and account.convert_ms is not None:
         conv = account.convert_ms
         window = 28 * DAY_MS
@@ -610,6 +622,9 @@ def account_events(account: DemoAccount, end_ms: int, seed: int, activity: float
                 rng.choice(LEGAL_PAGES),
                 rng.choice([u for u in deciders if u.joined_ms <= t] or [owner]),
             )
+        if rng.random() < 0.5:
+            t = eval_time()
+            import_files(t, rng.choice([u for u in users if u.joined_ms <= t] or [owner]))
         if members and rng.random() < 0.7:
             user = rng.choice(members)
             add(

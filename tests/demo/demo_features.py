@@ -40,6 +40,8 @@ def account_features(records: Iterable[dict]) -> dict[str, dict[str, float]]:
                 counts[account]["pricing"] += 1
             elif path in ("/terms", "/privacy", "/security", "/dpa"):
                 counts[account]["legal"] += 1
+        elif r["event"] == "File Uploaded" and r["properties"]["kind"] == "import":
+            counts[account]["imported"] += 1
         elif r["event"] == "Paywall Hit":
             counts[account]["paywall"] += 1
         elif r["event"] == "User Invited":
@@ -59,6 +61,7 @@ def account_features(records: Iterable[dict]) -> dict[str, dict[str, float]]:
             "invite_spike": max(invites_per_day[account].values(), default=0),
             "subscribed": c["subscribed"],
             "velocity": _most_joins_in_28_days(joins[account]),
+            "imported": c["imported"],
         }
     return out
 

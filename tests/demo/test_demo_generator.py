@@ -141,7 +141,7 @@ def test_good_signals_predict_conversion_and_noise_does_not():
     ids = sorted(features)
     converts = [1.0 if truth[i]["converts"] else 0.0 for i in ids]
     r = {k: correlation([features[i][k] for i in ids], converts) for k in features[ids[0]]}
-    for good in ("seats", "buyer", "pricing", "legal", "velocity", "admin_switches"):
+    for good in ("seats", "buyer", "pricing", "legal", "velocity", "admin_switches", "imported"):
         assert r[good] > 0.25, (good, r)
     for noise in ("paywall", "invite_spike"):
         assert r[noise] < 0.1, (noise, r)
