@@ -1,4 +1,5 @@
-"""Several real processes on one SQLite file: every note kept, exactly one claim wins."""
+"""Several real processes on one SQLite file: every note kept, exactly one claim wins, and a
+long ingest transaction blocks no reader and loses no triage write."""
 
 from __future__ import annotations
 
@@ -72,3 +73,49 @@ def test_processes_race_claims_and_write_notes(db, db_path, tmp_path, config):
     actions = [a["action"] for a in triage.history(db, "acme")]
     assert actions.count("claim") == 1
     assert actions.count("note") == len(PEOPLE) * NOTES_EACH
+
+
+INGEST = r"""
+import sys, time
+from pathlib import Path
+from pqa_tui.store import open_db, write
+
+db_path, holding = sys.argv[1], Path(sys.argv[2])
+db = open_db(db_path)
+with write(db) as conn:  # one long ingest transaction holding the write lock
+    conn.executemany(
+        "insert into events(dedupe_key, kind, account_id, user_id, event, ts, day, source, line)"
+        " values (?, 'track', 'acme', 'u1', 'Document Created', '2026-03-02T09:00:00.000000Z',"
+        " '2026-03-02', 'big.ndjson', ?)",
+        [(f"e{i}", i) for i in range(5000)],
+    )
+    holding.touch()
+    time.sleep(1.5)
+"""
+
+
+def test_long_ingest_blocks_no_reader_and_loses_no_claim(db, db_path, tmp_path, config):
+    from pqa_tui.queue import list_queue
+
+    add_account(db, "acme")
+    holding = tmp_path / "holding"
+    ingest = subprocess.Popen(
+        [sys.executable, "-c", INGEST, str(db_path), str(holding)], stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    while not holding.exists():
+        assert time.monotonic() < deadline and ingest.poll() is None, ingest.stderr.read()
+        time.sleep(0.01)
+
+    started = time.monotonic()
+    assert [r.account for r in list_queue(db, config, me="ann")] == ["acme"]
+    assert triage.live_state(db, config, "acme").state == "new"
+    assert time.monotonic() - started < 0.5  # reads go on while the ingest holds the lock
+
+    live = triage.claim(db, config, "acme", "ann")  # waits its turn, then lands
+    waited = time.monotonic() - started
+    assert ingest.wait(timeout=60) == 0
+    assert (live.state, live.owner) == ("claimed", "ann")
+    assert waited > 0.5
+    (events,) = db.conn.execute("select count(*) from events").fetchone()
+    assert events == 5000
