@@ -211,6 +211,24 @@ def day_of(ts: str) -> str:
     return ts[:10]
 
 
+def crm_account_cells(a: ExportAccount) -> tuple[str, ...]:
+    """The cells CRM account files share, in their column order: external id, name, domain,
+    plan, score (2 decimals), qualified (``true``/``false``), top reasons (``; ``), state,
+    owner, day of the latest PQA moment. Each CRM adds its own last-note cells."""
+    return (
+        a.external_id,
+        a.name,
+        a.domain,
+        a.plan,
+        f"{a.score:.2f}",
+        "true" if a.qualified else "false",
+        "; ".join(a.top_reasons),
+        a.state,
+        a.owner,
+        day_of(a.pqa_moment_at),
+    )
+
+
 def output_paths(exporter_name: str, files: list[ExportFile], out: Path | None) -> list[Path]:
     """Where each file goes: ``out`` for the main one, ``<out stem>-<role><suffix>`` beside it.
 

@@ -11,7 +11,7 @@ note times ``YYYY-MM-DD HH:MM`` in UTC (pick UTC in the import's time zone step)
 from __future__ import annotations
 
 from ..hookspecs import hookimpl
-from .base import ExportData, Exporter, ExportFile, csv_text, day_of
+from .base import ExportData, Exporter, ExportFile, crm_account_cells, csv_text, day_of
 
 COMPANY_COLUMNS = (
     "PQA Account ID",
@@ -56,20 +56,7 @@ class HubSpotExporter(Exporter):
         companies = csv_text(
             COMPANY_COLUMNS,
             (
-                (
-                    a.external_id,
-                    a.name,
-                    a.domain,
-                    a.plan,
-                    f"{a.score:.2f}",
-                    "true" if a.qualified else "false",
-                    "; ".join(a.top_reasons),
-                    a.state,
-                    a.owner,
-                    day_of(a.pqa_moment_at),
-                    a.last_note[:TEXT_LIMIT],
-                    day_of(a.last_note_at),
-                )
+                (*crm_account_cells(a), a.last_note[:TEXT_LIMIT], day_of(a.last_note_at))
                 for a in data.accounts
             ),
         )

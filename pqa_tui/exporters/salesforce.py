@@ -10,7 +10,7 @@ lists the custom fields to create once.
 from __future__ import annotations
 
 from ..hookspecs import hookimpl
-from .base import ExportData, Exporter, ExportFile, csv_text, day_of
+from .base import ExportData, Exporter, ExportFile, crm_account_cells, csv_text, day_of
 
 ACCOUNT_COLUMNS = (
     "PQA_Account_Id__c",
@@ -63,16 +63,7 @@ class SalesforceExporter(Exporter):
             ACCOUNT_COLUMNS,
             (
                 (
-                    a.external_id,
-                    a.name,
-                    a.domain,
-                    a.plan,
-                    f"{a.score:.2f}",
-                    "true" if a.qualified else "false",
-                    "; ".join(a.top_reasons),
-                    a.state,
-                    a.owner,
-                    day_of(a.pqa_moment_at),
+                    *crm_account_cells(a),
                     clip(a.last_note, LONG_TEXT_LIMIT),
                     salesforce_datetime(a.last_note_at),
                 )
