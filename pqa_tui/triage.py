@@ -161,9 +161,9 @@ def _live_params(config: Config, now: datetime) -> dict[str, Any]:
 def live_triage_sql(config: Config, *, now: datetime | None = None) -> tuple[str, dict[str, Any]]:
     """A ``live_triage`` CTE body over every scored account, and its named parameters.
 
-    Columns: ``account_id, state, owner, version, new_rank``. ``state`` is the live state
-    (parked accounts that are due back read as back); ``new_rank`` numbers the qualified new
-    accounts best first, so ``new_rank <= capacity`` is the part of the queue shown today.
+    Columns: ``account_id, state, owner, version, score, qualified, new_rank``. ``state`` is
+    the live state (parked accounts that are due back read as back); ``new_rank`` numbers the
+    qualified new accounts best first, so ``new_rank <= capacity`` is today's part of the queue.
     Used as ``with live_triage as (<sql>) select ... join live_triage using (account_id)``.
     """
     sql = f"""
@@ -194,23 +194,25 @@ def queue_filter_sql(
     """A WHERE condition on ``live_triage`` (alias ``lt``) for a queue view and filters.
 
     Views: ``queue`` (new accounts within today's capacity, unrouted or routed to me, plus
-    mine), ``mine``, ``new`` (every qualified new account, waiting ones too), ``claimed``,
-    ``parked`` (sunset and snoozed), ``all``.
+    the ones I am working), ``mine`` (working, and every new one routed to me), ``new``
+    (every qualified new account, waiting ones too), ``claimed``, ``parked`` (sunset and
+    snoozed), ``all``.
     """
     if view not in VIEWS:
         raise TriageError(f"unknown view {view!r}; expected one of: {', '.join(VIEWS)}")
     if state is not None and state not in STATES:
         raise TriageError(f"unknown state {state!r}; expected one of: {', '.join(STATES)}")
     params: dict[str, Any] = {"triage_me": me or ""}
-    mine = f"(lt.owner = :triage_me and lt.state in {_in(NEW, *ACTIVE)})"
+    working = f"(lt.owner = :triage_me and lt.state in {_in(*ACTIVE)})"
     if view == "queue":
+        # New accounts routed to me count against capacity like any other new account.
         params["triage_capacity"] = capacity(db, config, now=now).remaining
         surfaced = (
             "(lt.new_rank <= :triage_capacity and (lt.owner is null or lt.owner = :triage_me))"
         )
-        clauses = [f"({surfaced} or {mine})"]
+        clauses = [f"({surfaced} or {working})"]
     elif view == "mine":
-        clauses = [mine]
+        clauses = [f"(lt.owner = :triage_me and lt.state in {_in(NEW, *ACTIVE)})"]
     elif view == "new":
         clauses = [f"lt.state = '{NEW}' and lt.qualified = 1"]
     elif view == "claimed":

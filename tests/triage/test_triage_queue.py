@@ -139,3 +139,15 @@ def test_someone_else_may_claim_a_routed_account_and_the_log_says_so(db):
     triage.route_new(db, config, now=T0)
     assert triage.claim(db, config, "acme", "bob", now=T0).owner == "bob"
     assert triage.history(db, "acme")[-1]["detail"] == {"routed_to": "ann"}
+
+
+def test_routed_accounts_do_not_get_round_the_cap(db):
+    config = Config(
+        triage=TriageConfig(team=["ann", "bob"], daily_cap_per_person=1, round_robin=True)
+    )
+    seed(db, 6)
+    triage.route_new(db, config, now=T0)
+    # team capacity 2: the best two new accounts, each shown to the person it is routed to
+    assert live_queue(db, config, me="ann") == ["a0"]
+    assert live_queue(db, config, me="bob") == ["a1"]
+    assert live_queue(db, config, me="ann", view="mine") == ["a0", "a2", "a4"]
