@@ -5,7 +5,16 @@ from __future__ import annotations
 import sys
 
 from ..errors import PqaError
-from . import demo, reports, setup, signals, triage, tui  # noqa: F401 - registers commands
+from . import (  # noqa: F401 - registers commands
+    demo,
+    ingest,
+    maintenance,
+    reports,
+    setup,
+    signals,
+    triage,
+    tui,
+)
 from .app import app, err_console
 
 

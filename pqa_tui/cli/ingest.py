@@ -1,0 +1,166 @@
+"""`pqa ingest`, `pqa rejects`, `pqa stats`: parse options, call pqa_tui.ingest, print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+from rich.table import Table
+
+from ..errors import PqaError
+from ..ingest.pipeline import FileSummary, ingest_paths
+from ..ingest.queries import list_rejects, stats
+from .app import State, app, err_console, fail, is_terminal, out, print_json, state
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+def _summary_table(summaries: list[FileSummary]) -> Table:
+    table = Table(title="Ingest summary", title_justify="left")
+    for name in ("file", "format", "read", "inserted", "duplicates", "rejected", "seconds"):
+        table.add_column(name, justify="left" if name in ("file", "format") else "right")
+    table.add_column("events/s", justify="right")
+    for s in summaries:
+        table.add_row(
+            s.source
+            + (f" (identical to run {s.already_ingested_run})" if s.already_ingested_run else ""),
+            s.format,
+            f"{s.read:,}",
+            f"{s.inserted:,}",
+            f"{s.duplicates:,}",
+            f"{s.rejected:,}",
+            f"{s.seconds:.2f}",
+            f"{s.rate:,.0f}",
+        )
+    if len(summaries) > 1:
+        secs = sum(s.seconds for s in summaries)
+        read = sum(s.read for s in summaries)
+        table.add_row(
+            "total",
+            "",
+            f"{read:,}",
+            f"{sum(s.inserted for s in summaries):,}",
+            f"{sum(s.duplicates for s in summaries):,}",
+            f"{sum(s.rejected for s in summaries):,}",
+            f"{secs:.2f}",
+            f"{read / secs if secs else 0:,.0f}",
+        )
+    return table
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    files: list[str] = typer.Argument(..., help="Export files; - reads stdin. .gz and .zip ok."),
+    format_: str = typer.Option(
+        "auto",
+        "--format",
+        "-f",
+        help="auto (detect per file), segment, amplitude, mixpanel, posthog, csv, or a plugin's.",
+    ),
+    strict: bool = typer.Option(
+        False,
+        "--strict",
+        help="Fail (exit 3) on the first rejected line; that file is rolled back.",
+    ),
+    json_: bool = typer.Option(False, "--json", help="Print the per-file summary as JSON."),
+) -> None:
+    """Read analytics exports into the database (deduplicated; one transaction per file)."""
+    st = state(ctx)
+    try:
+        summaries = _run(st, files, format_, strict, show_bar=is_terminal() and not json_)
+    except PqaError as e:
+        raise fail(str(e), e.exit_code) from None
+    rejected = sum(s.rejected for s in summaries)
+    if json_:
+        print_json({"files": [s.to_dict() for s in summaries], "rejected": rejected})
+    else:
+        out(_summary_table(summaries))
+        if rejected:
+            out(f"{rejected:,} lines were rejected: list them with `pqa rejects`.")
+
+
+def _run(st: State, files: list[str], fmt: str, strict: bool, show_bar: bool) -> list[FileSummary]:
+    """Ingest with a progress bar (bytes, rate, ETA) on a terminal, silently otherwise."""
+    if not show_bar:
+        return ingest_paths(st.db, st.config, st.plugins, files, fmt=fmt, strict=strict)
+    with _progress_bar() as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(source: str, done: int | None, total: int | None) -> None:
+            if source not in tasks:
+                tasks[source] = bar.add_task(Path(source).name, total=total)
+            bar.update(tasks[source], completed=done or 0, total=total)
+
+        return ingest_paths(
+            st.db, st.config, st.plugins, files, fmt=fmt, strict=strict, progress=progress
+        )
+
+
+@app.command()
+def rejects(
+    ctx: typer.Context,
+    source: str = typer.Option(None, "--source", help="Only rejects from this file."),
+    limit: int = typer.Option(50, "--limit", min=0, help="At most this many (newest first)."),
+    json_: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """List the lines ingest could not use: file, line number, reason and the raw text."""
+    rows = list_rejects(state(ctx).db, source=source, limit=limit)
+    if json_:
+        print_json(rows)
+        return
+    if not rows:
+        out("No rejects.")
+        return
+    table = Table()
+    for name in ("source", "line", "reason", "raw"):
+        table.add_column(name, overflow="fold")
+    for r in rows:
+        raw = r["raw"] or ""
+        table.add_row(
+            r["source"], str(r["line"]), r["reason"], raw if len(raw) <= 200 else raw[:200] + "..."
+        )
+    out(table)
+
+
+@app.command("stats")
+def stats_command(
+    ctx: typer.Context,
+    json_: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Counts of what the database holds: events, users, accounts, rejects, time range."""
+    st = state(ctx)
+    if not st.db_path.exists():
+        raise fail(f"{st.db_path} does not exist; run `pqa init` or `pqa ingest FILE` first")
+    data = stats(st.db)
+    if json_:
+        print_json(data)
+        return
+    table = Table(show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key, value in data.items():
+        table.add_row(
+            key.replace("_", " "),
+            "" if value is None else f"{value:,}" if isinstance(value, int) else str(value),
+        )
+    out(table)

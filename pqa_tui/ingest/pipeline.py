@@ -1,0 +1,665 @@
+"""Files in, events / users / accounts / rollups out: one transaction per file.
+
+For each file: detect the format, stream it in batches, ``INSERT OR IGNORE`` the events on the
+unique dedupe index, and derive everything else (rollups, active users, first/last seen,
+memberships, traits, role and plan changes, conversions) only from the rows that were actually
+inserted. The whole file is one write transaction, so Ctrl-C or a crash leaves nothing of it,
+and running the same command again finishes the job. A finished file's sha256 is kept in
+``ingest_runs``: the identical file again is answered from there (reported as all duplicates).
+"""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import hashlib
+import io
+import os
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+import sqlite_utils
+
+from .. import store
+from ..config import Config
+from ..errors import PqaError
+from ..timestamps import now_ts
+from .effects import TraitEffects
+from .formats import USAGE_KINDS, InputFormat, JsonLinesFormat, Record, Reject
+from .rollups import RollupDeltas, RollupRules, add_user_days
+
+BATCH_SIZE = 10_000
+# Rollup deltas are written when they reach this many keys (and at the end of each file).
+DELTAS_LIMIT = 100_000
+SNIFF_BYTES = 64 * 1024
+# While an ingest holds the write lock it may use this much page cache (KiB, negative = size):
+# the dedupe and account indexes are updated in random order and must stay in memory.
+INGEST_CACHE_KIB = 128 * 1024
+
+# (source, done bytes or None, total bytes or None)
+Progress = Callable[[str, "int | None", "int | None"], None]
+
+_INSERT_EVENT = (
+    "insert or ignore into events(dedupe_key, kind, account_id, user_id, event, ts, day, "
+    "properties, source, line) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class IngestError(PqaError):
+    """An input that cannot be ingested at all (unknown format, unreadable file)."""
+
+
+class StrictReject(IngestError):
+    """``--strict`` and a line was rejected: the file was rolled back."""
+
+    exit_code = 3
+
+
+@dataclass
+class FileSummary:
+    """What one input file did to the database (one row of the summary table)."""
+
+    source: str
+    format: str
+    read: int = 0
+    inserted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    bytes: int | None = None
+    # Set when the identical file (same sha256) was already ingested: nothing was re-read.
+    already_ingested_run: int | None = None
+
+    @property
+    def rate(self) -> float:
+        """Lines per second."""
+        return self.read / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["rate"] = round(self.rate, 1)
+        return data
+
+
+def detect_format(formats: dict[str, InputFormat], head: bytes, filename: str) -> InputFormat:
+    """The first format (by ``sniff_order``) whose ``sniff`` accepts the head of the file."""
+    for fmt in sorted(formats.values(), key=lambda f: (getattr(f, "sniff_order", 50), f.name)):
+        try:
+            if fmt.sniff(head, filename):
+                return fmt
+        except Exception:  # noqa: BLE001 - a plugin's sniff must not break detection
+            continue
+    raise IngestError(
+        f"{filename}: cannot tell the format from its first bytes; pass --format "
+        f"({', '.join(sorted(formats))})"
+    )
+
+
+def ingest_paths(
+    db: sqlite_utils.Database,
+    config: Config,
+    plugins: Any,
+    paths: Iterable[str | Path],
+    *,
+    fmt: str = "auto",
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> list[FileSummary]:
+    """Ingest each file (``-`` is stdin; ``.gz`` and ``.zip`` are opened), one transaction each.
+
+    ``fmt`` is a format name from ``plugins.formats`` or ``"auto"`` to detect it per file.
+    With ``strict`` the first reject rolls its file back and raises :class:`StrictReject`.
+    """
+    formats: dict[str, InputFormat] = plugins.formats
+    if fmt != "auto" and fmt not in formats:
+        raise IngestError(f"unknown format {fmt!r}; known: auto, {', '.join(sorted(formats))}")
+    summaries = []
+    for path in paths:
+        summaries.append(_ingest_path(db, config, formats, str(path), fmt, strict, progress))
+    return summaries
+
+
+def ingest_records(
+    db: sqlite_utils.Database,
+    config: Config,
+    records: Iterable[dict[str, Any]],
+    *,
+    source: str,
+    fmt: str = "segment",
+    plugins: Any = None,
+) -> FileSummary:
+    """Ingest already-parsed objects in the shape of format ``fmt`` (one transaction).
+
+    ``source`` names them in the events and rejects tables (e.g. ``"demo"``).
+    """
+    if plugins is None:
+        from ..plugins import load_plugins
+
+        plugins = load_plugins(entry_points_too=False)
+    format_ = plugins.formats.get(fmt)
+    if format_ is None:
+        raise IngestError(f"unknown format {fmt!r}; known: {', '.join(sorted(plugins.formats))}")
+    if isinstance(format_, JsonLinesFormat):
+        items: Iterable[Record | Reject] = format_.records(records, config)
+    else:  # a plugin format that reads bytes only: hand it NDJSON
+        data = b"\n".join(orjson.dumps(r) for r in records)
+        items = format_.read(io.BytesIO(data), source, config)
+    start = time.perf_counter()
+    summary = FileSummary(source=source, format=fmt)
+    with store.write(db) as conn:
+        _Batcher(conn, config, source, summary, strict=False).run(items, None)
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _ingest_path(
+    db: sqlite_utils.Database,
+    config: Config,
+    formats: dict[str, InputFormat],
+    path: str,
+    fmt: str,
+    strict: bool,
+    progress: Progress | None,
+) -> FileSummary:
+    start = time.perf_counter()
+    is_file = path != "-"
+    if is_file and not os.path.isfile(path):
+        raise IngestError(f"{path}: no such file")
+    size = os.path.getsize(path) if is_file else None
+    digest = _sha256(path) if is_file else None
+    if digest is not None:
+        done = db.conn.execute(
+            "select id, read, rejected, source from ingest_runs where sha256 = ? and "
+            "finished_at is not null order by id limit 1",
+            (digest,),
+        ).fetchone()
+        if done is not None:
+            return _already_ingested(db, path, done, digest, size, start, progress)
+    with ExitStack() as stack:
+        raw, parts = _open_input(path, stack)
+        head, first = _peek_first(parts)
+        format_ = formats[fmt] if fmt != "auto" else detect_format(formats, head, path)
+        summary = FileSummary(source=path, format=format_.name, bytes=size)
+
+        def records() -> Iterator[Record | Reject]:
+            for member, stream in _chain_first(first, parts):
+                for item in format_.read(stream, path, config):
+                    if member and type(item) is Reject:
+                        item = item._replace(reason=f"in {member}: {item.reason}")
+                    yield item
+
+        def position() -> int | None:
+            try:
+                return raw.tell() if is_file else None
+            except (OSError, ValueError):
+                return None
+
+        if progress:
+            progress(path, 0, size)
+        with store.write(db) as conn:
+            run_id = conn.execute(
+                "insert into ingest_runs(source, sha256, started_at) values (?, ?, ?)",
+                (path, digest, now_ts()),
+            ).lastrowid
+            batcher = _Batcher(conn, config, path, summary, strict=strict)
+            report = (lambda: progress(path, position(), size)) if progress else None
+            batcher.run(records(), report)
+            summary.seconds = time.perf_counter() - start
+            conn.execute(
+                "update ingest_runs set finished_at = ?, read = ?, inserted = ?, duplicates = ?,"
+                " rejected = ? where id = ?",
+                (
+                    now_ts(),
+                    summary.read,
+                    summary.inserted,
+                    summary.duplicates,
+                    summary.rejected,
+                    run_id,
+                ),
+            )
+    if progress:
+        progress(path, size, size)
+    return summary
+
+
+def _already_ingested(db, path, done, digest, size, start, progress) -> FileSummary:
+    """The identical bytes were ingested before: every line is a duplicate (or a known reject)."""
+    run_id, read, rejected, _ = done
+    summary = FileSummary(
+        source=path,
+        format="(unchanged)",
+        read=read or 0,
+        inserted=0,
+        duplicates=(read or 0) - (rejected or 0),
+        rejected=rejected or 0,
+        bytes=size,
+        already_ingested_run=run_id,
+    )
+    summary.seconds = time.perf_counter() - start
+    with store.write(db) as conn:
+        conn.execute(
+            "insert into ingest_runs(source, sha256, started_at, finished_at, read, inserted, "
+            "duplicates, rejected) values (?, ?, ?, ?, ?, 0, ?, ?)",
+            (path, digest, now_ts(), now_ts(), summary.read, summary.duplicates, summary.rejected),
+        )
+    if progress:
+        progress(path, size, size)
+    return summary
+
+
+# -- opening inputs -------------------------------------------------------------------------
+
+
+def _open_input(path: str, stack: ExitStack) -> tuple[IO[bytes], Iterator[tuple[str, IO[bytes]]]]:
+    """The raw byte stream (for progress) and the decompressed parts: (member name, stream)."""
+    if path == "-":
+        raw: IO[bytes] = sys.stdin.buffer
+        if not hasattr(raw, "peek"):
+            raw = io.BufferedReader(raw)  # type: ignore[arg-type]
+    else:
+        raw = stack.enter_context(open(path, "rb", buffering=1 << 20))
+    magic = raw.peek(4)[:4]  # type: ignore[attr-defined]
+    if magic.startswith(b"PK\x03\x04"):
+        if path == "-":  # zipfile needs to seek: spool stdin to a temporary file
+            spooled = stack.enter_context(tempfile.TemporaryFile())
+            shutil.copyfileobj(raw, spooled)
+            spooled.seek(0)
+            raw = spooled  # type: ignore[assignment]
+        try:
+            archive = stack.enter_context(zipfile.ZipFile(raw))
+        except zipfile.BadZipFile as e:
+            raise IngestError(f"{path}: not a readable zip file: {e}") from None
+        return raw, _zip_parts(archive, stack)
+    if magic[:2] == b"\x1f\x8b":
+        gz = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
+        return raw, iter([("", io.BufferedReader(gz, 1 << 20))])  # type: ignore[arg-type]
+    return raw, iter([("", raw)])
+
+
+def _zip_parts(archive: zipfile.ZipFile, stack: ExitStack) -> Iterator[tuple[str, IO[bytes]]]:
+    """Each file of an Amplitude-style export zip, in name order, gunzipped when ``.gz``."""
+    for info in sorted(archive.infolist(), key=lambda i: i.filename):
+        if info.is_dir() or os.path.basename(info.filename).startswith((".", "__MACOSX")):
+            continue
+        member = stack.enter_context(archive.open(info))
+        if info.filename.endswith(".gz"):
+            stream = io.BufferedReader(gzip.GzipFile(fileobj=member, mode="rb"), 1 << 20)
+        else:
+            stream = io.BufferedReader(member, 1 << 20)  # type: ignore[arg-type]
+        yield info.filename, stream
+
+
+def _peek_first(parts: Iterator[tuple[str, IO[bytes]]]):
+    """The head of the first part (for sniffing) and that part, not consumed."""
+    first = next(parts, None)
+    if first is None:
+        return b"", None
+    try:
+        head = first[1].peek(SNIFF_BYTES)[:SNIFF_BYTES]  # type: ignore[attr-defined]
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        raise IngestError(f"cannot read the input: {e}") from None
+    return head, first
+
+
+def _chain_first(first, parts):
+    if first is not None:
+        yield first
+        yield from parts
+
+
+# -- the batch loop -------------------------------------------------------------------------
+
+
+def content_key(rec: Record) -> str:
+    """The dedupe key of a record without a source id: a hash of everything it says."""
+    body = orjson.dumps(
+        [rec.kind, rec.user_id, rec.account_id, rec.event, rec.ts, rec.properties, rec.traits],
+        option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS,
+        default=str,
+    )
+    return "h:" + hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+class _Batcher:
+    """Streams one file's records into the open write transaction on ``conn``."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        config: Config,
+        source: str,
+        summary: FileSummary,
+        *,
+        strict: bool,
+    ):
+        self.conn = conn
+        self.config = config
+        self.source = source
+        self.summary = summary
+        self.strict = strict
+        conn.execute(f"pragma cache_size = -{INGEST_CACHE_KIB}")
+        self.rules = RollupRules(config)
+        self.deltas = RollupDeltas(self.rules)
+        self.effects = TraitEffects(conn, config)
+        # user -> account of their latest membership; latest last_seen wins.
+        self.user_account: dict[str, str] = dict(
+            conn.execute("select user_id, account_id from memberships order by last_seen")
+        )
+        self.changed_users: set[str] = set()  # users whose membership is new in this file
+        self.users_seen: dict[str, list[str]] = {}
+        self.accounts_seen: dict[str, list[str]] = {}
+        self.members_seen: dict[tuple[str, str], list[str]] = {}
+        empty: set[tuple[str, str, str]] = set()
+        self.recent_user_days = (empty, empty)
+        self.known_rejects = set(
+            conn.execute("select line, reason from rejects where source = ?", (source,))
+        )
+        self.last_id: int = conn.execute("select coalesce(max(id), 0) from events").fetchone()[0]
+        # The first load into an empty events table builds its indexes once at the end (sorted,
+        # as the floor does) instead of updating them row by row: several times faster on a big
+        # export. Duplicates within the file are then removed before the unique index is built.
+        self.deferred_indexes: list[tuple[str, str]] = []
+        if self.last_id == 0 and conn.execute("select 1 from events limit 1").fetchone() is None:
+            self.deferred_indexes = conn.execute(
+                "select name, sql from sqlite_master where type = 'index' and "
+                "tbl_name = 'events' and sql is not null"
+            ).fetchall()
+            for name, _ in self.deferred_indexes:
+                conn.execute(f'drop index "{name}"')
+        # While indexes are deferred, a duplicate is found only at the end: remember the keys
+        # of the few records with side effects so those never apply twice.
+        self.effect_keys: set[str] = set()
+
+    def run(self, items: Iterable[Record | Reject], report: Callable[[], None] | None) -> None:
+        # Records hold no reference cycles, but the millions of short-lived tuples and dicts
+        # make the cyclic collector walk every long-lived object again and again.
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            self._run(items, report)
+        finally:
+            if gc_was_on:
+                gc.enable()
+
+    def _run(self, items: Iterable[Record | Reject], report: Callable[[], None] | None) -> None:
+        batch: list[Record | Reject] = []
+        append = batch.append
+        for item in items:
+            append(item)
+            if len(batch) >= BATCH_SIZE:
+                self._batch(batch)
+                batch.clear()
+                if report:
+                    report()
+        if batch:
+            self._batch(batch)
+        self._finish()
+
+    def _batch(self, batch: list[Record | Reject]) -> None:
+        conn = self.conn
+        source = self.source
+        user_account = self.user_account
+        changed = self.changed_users
+        rows = []
+        recs = []
+        rejects = []
+        dumps = orjson.dumps
+        for rec in batch:
+            if type(rec) is Reject:
+                rejects.append(rec)
+                continue
+            kind, key, user, account, event, ts, props, traits, line = rec
+            if user is not None:
+                if account is None:
+                    account = user_account.get(user)
+                elif user_account.get(user) != account:
+                    user_account[user] = account
+                    changed.add(user)
+            if kind == "identify" or kind == "group":
+                props = traits  # the raw event keeps what the call said
+            rows.append(
+                (
+                    key or content_key(rec),
+                    kind,
+                    account,
+                    user,
+                    event,
+                    ts,
+                    ts[:10],
+                    dumps(props).decode() if props else "{}",
+                    source,
+                    line,
+                )
+            )
+            recs.append(rec)
+        self.summary.read += len(batch)
+        if rejects:
+            self._rejects(rejects)
+        if not rows:
+            return
+        inserted = conn.executemany(_INSERT_EVENT, rows).rowcount
+        self.summary.inserted += inserted
+        self.summary.duplicates += len(rows) - inserted
+        if inserted == 0:
+            return
+        if inserted != len(rows):
+            # Some were duplicates: find which rows this batch added (rowids only grow while we
+            # hold the write lock) and keep the first record of each inserted key.
+            new_keys = {
+                k
+                for (k,) in conn.execute(
+                    "select dedupe_key from events where id > ?", (self.last_id,)
+                )
+            }
+            kept_rows, kept_recs = [], []
+            for row, rec in zip(rows, recs, strict=True):
+                if row[0] in new_keys:
+                    new_keys.discard(row[0])
+                    kept_rows.append(row)
+                    kept_recs.append(rec)
+            rows, recs = kept_rows, kept_recs
+        self.last_id += inserted
+        self._derive(rows, recs)
+
+    def _derive(self, rows: list[tuple], recs: list[Record]) -> None:
+        """Everything that follows from newly inserted rows."""
+        add_usage = self.deltas.add
+        users_seen = self.users_seen
+        accounts_seen = self.accounts_seen
+        members_seen = self.members_seen
+        effects = self.effects
+        watched = effects.watched_events
+        user_days = set()
+        add_day = user_days.add
+        for row, rec in zip(rows, recs, strict=True):
+            _, kind, account, user, event, ts, day = row[:7]
+            if user is not None:
+                seen = users_seen.get(user)
+                if seen is None:
+                    users_seen[user] = [ts, ts]
+                elif ts > seen[1]:
+                    seen[1] = ts
+                elif ts < seen[0]:
+                    seen[0] = ts
+            if account is not None:
+                seen = accounts_seen.get(account)
+                if seen is None:
+                    accounts_seen[account] = [ts, ts]
+                elif ts > seen[1]:
+                    seen[1] = ts
+                elif ts < seen[0]:
+                    seen[0] = ts
+                if user is not None and rec[3] is not None:  # the record named the account
+                    pair = (user, account)
+                    seen = members_seen.get(pair)
+                    if seen is None:
+                        members_seen[pair] = [ts, ts]
+                    elif ts > seen[1]:
+                        seen[1] = ts
+                    elif ts < seen[0]:
+                        seen[0] = ts
+                if kind in USAGE_KINDS:
+                    add_usage(account, day, kind, event, rec[6])
+                    if user is not None:
+                        add_day((account, day, user))
+            if rec[7] is not None or event in watched:
+                if self.deferred_indexes:
+                    if row[0] in self.effect_keys:
+                        continue
+                    self.effect_keys.add(row[0])
+                effects.add(rec, account)
+        # A user active on a day is usually active in the neighbouring batch too: skip what the
+        # last two batches recorded before asking the database.
+        recent = self.recent_user_days
+        add_user_days(self.conn, sorted(user_days - recent[0] - recent[1]), self.deltas)
+        self.recent_user_days = (recent[1], user_days)
+        effects.apply()
+        if len(self.deltas) > DELTAS_LIMIT:  # keep memory flat on huge files
+            self.deltas.write(self.conn)
+
+    def _rejects(self, rejects: list[Reject]) -> None:
+        if self.strict:
+            r = rejects[0]
+            raise StrictReject(
+                f"{self.source}:{r.line}: {r.reason} (--strict: nothing from this file was "
+                "kept; fix the line or drop --strict to ingest the rest and list rejects with "
+                "`pqa rejects`)"
+            )
+        self.summary.rejected += len(rejects)
+        at = now_ts()
+        new = [r for r in rejects if (r.line, r.reason) not in self.known_rejects]
+        self.conn.executemany(
+            "insert into rejects(source, line, reason, raw, at) values (?, ?, ?, ?, ?)",
+            [(self.source, r.line, r.reason, r.raw, at) for r in new],
+        )
+
+    def _finish(self) -> None:
+        conn = self.conn
+        if self.deferred_indexes:
+            self._build_indexes()
+        self.deltas.write(conn)
+        conn.executemany(
+            "insert into users(user_id, first_seen, last_seen) values (?, ?, ?) "
+            "on conflict(user_id) do update set "
+            "first_seen = min(coalesce(first_seen, excluded.first_seen), excluded.first_seen), "
+            "last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen)",
+            ((u, a, b) for u, (a, b) in self.users_seen.items()),
+        )
+        conn.executemany(
+            "insert into accounts(account_id, first_seen, last_seen) values (?, ?, ?) "
+            "on conflict(account_id) do update set "
+            "first_seen = min(coalesce(first_seen, excluded.first_seen), excluded.first_seen), "
+            "last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen)",
+            ((u, a, b) for u, (a, b) in self.accounts_seen.items()),
+        )
+        conn.executemany(
+            "insert into memberships(user_id, account_id, first_seen, last_seen) "
+            "values (?, ?, ?, ?) on conflict(user_id, account_id) do update set "
+            "first_seen = min(coalesce(first_seen, excluded.first_seen), excluded.first_seen), "
+            "last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen)",
+            ((u, acc, a, b) for (u, acc), (a, b) in self.members_seen.items()),
+        )
+        self._backfill()
+
+    def _backfill(self) -> None:
+        """Attribute earlier unattributed events of users whose membership arrived now."""
+        conn = self.conn
+        if not self.changed_users:
+            return
+        waiting = {
+            u
+            for (u,) in conn.execute(
+                "select distinct user_id from events where account_id is null "
+                "and user_id is not null"
+            )
+        }
+        deltas = RollupDeltas(self.rules)
+        for user in sorted(waiting & self.changed_users):
+            account = self.user_account[user]
+            user_days = set()
+            for kind, day, event, props in conn.execute(
+                "select kind, day, event, properties from events "
+                "where user_id = ? and account_id is null",
+                (user,),
+            ).fetchall():
+                if kind in USAGE_KINDS:
+                    deltas.add(account, day, kind, event, props)
+                    user_days.add((account, day, user))
+            conn.execute(
+                "update events set account_id = ? where user_id = ? and account_id is null",
+                (account, user),
+            )
+            conn.execute(
+                "update trait_changes set account_id = ? where entity = 'user' and "
+                "entity_id = ? and account_id is null",
+                (account, user),
+            )
+            add_user_days(conn, sorted(user_days), deltas)
+        deltas.write(conn)
+
+    def _build_indexes(self) -> None:
+        """Build the deferred events indexes; drop in-file duplicates first if there are any."""
+        conn = self.conn
+        conn.execute("savepoint events_indexes")
+        try:
+            for _, sql in self.deferred_indexes:
+                conn.execute(sql)
+        except sqlite3.IntegrityError:
+            conn.execute("rollback to events_indexes")
+            self._drop_duplicates()
+            for _, sql in self.deferred_indexes:
+                conn.execute(sql)
+        conn.execute("release events_indexes")
+
+    def _drop_duplicates(self) -> None:
+        """Keep the first row of each dedupe key and take the others out of the rollups."""
+        conn = self.conn
+        conn.execute("create index events_dedupe_check on events(dedupe_key)")
+        extra = conn.execute(
+            "select e.id, e.kind, e.account_id, e.user_id, e.day, e.event, e.properties, "
+            "f.account_id, f.user_id, f.day from events e join (select dedupe_key, min(id) as "
+            "first from events group by dedupe_key having count(*) > 1) d "
+            "on e.dedupe_key = d.dedupe_key and e.id > d.first join events f on f.id = d.first"
+        ).fetchall()
+        conn.execute("drop index events_dedupe_check")
+        unsupported = set()
+        for _, kind, account, user, day, event, props, f_account, f_user, f_day in extra:
+            if kind in USAGE_KINDS and account is not None:
+                self.deltas.add(account, day, kind, event, props, n=-1)
+                if user is not None and (account, user, day) != (f_account, f_user, f_day):
+                    unsupported.add((account, day, user))
+        conn.executemany("delete from events where id = ?", [(row[0],) for row in extra])
+        # A duplicate that said something else than its first copy may have been the only
+        # event behind a user's active day.
+        for account, day, user in unsupported:
+            still = conn.execute(
+                "select 1 from events where account_id = ? and day = ? and user_id = ? and "
+                "kind in ('track', 'page', 'screen') limit 1",
+                (account, day, user),
+            ).fetchone()
+            if still is None:
+                conn.execute(
+                    "delete from user_days where account_id = ? and day = ? and user_id = ?",
+                    (account, day, user),
+                )
+                self.deltas.add_active(account, day, -1)
+        self.summary.inserted -= len(extra)
+        self.summary.duplicates += len(extra)
