@@ -8,6 +8,7 @@ from ..errors import PqaError
 from . import (  # noqa: F401 - registers commands
     demo,
     ingest,
+    maintenance,
     reports,
     setup,
     signals,
