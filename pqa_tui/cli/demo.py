@@ -85,44 +85,38 @@ def demo(
     open the TUI. Re-running opens the demo already in --db; --force rebuilds it.
     """
     try:
-        _demo(**locals())
+        if write_events is not None:
+            written = write_event_file(
+                write_events,
+                events=events,
+                fmt=fmt,
+                accounts=accounts,
+                seed=seed,
+                end=_parse_end(end),
+                months=months,
+                track_only=track_only,
+            )
+            err_console.print(f"Wrote {written:,} {fmt} events to {write_events}")
+            return
+        st = state(ctx)
+        if db is not None:
+            st.db_path = db
+        _build_or_reuse(st, seed, _parse_end(end), accounts or DEFAULT_ACCOUNTS, months, force)
+        if no_tui or not is_terminal():
+            _print_summary(demo_summary(st.db, st.config), st, as_json)
+            return
     except PqaError as e:
         raise fail(str(e), e.exit_code) from None
+    from ..tui import run_tui
+
+    st.db.close()  # the TUI opens its own connections
+    run_tui(st.db_path, st.config, st.actor)
 
 
-def _demo(
-    ctx: typer.Context,
-    db: Path | None,
-    seed: int,
-    end: str | None,
-    accounts: int | None,
-    months: int,
-    force: bool,
-    no_tui: bool,
-    as_json: bool,
-    write_events: Path | None,
-    events: int,
-    fmt: str,
-    track_only: bool,
+def _build_or_reuse(
+    st: State, seed: int, end: datetime | None, accounts: int, months: int, force: bool
 ) -> None:
-    end_at = _parse_end(end)
-    if write_events is not None:
-        written = write_event_file(
-            write_events,
-            events=events,
-            fmt=fmt,
-            accounts=accounts,
-            seed=seed,
-            end=end_at,
-            months=months,
-            track_only=track_only,
-        )
-        err_console.print(f"Wrote {written:,} {fmt} events to {write_events}")
-        return
-
-    st = state(ctx)
-    if db is not None:
-        st.db_path = db
+    """Build the demo, reopen the one already there, or refuse to touch someone's data."""
     existing = inspect_database(st.db_path)
     if existing is not None and force:
         remove_database(st.db_path)
@@ -141,15 +135,7 @@ def _demo(
             f"{st.db_path} and build the demo there"
         )
     else:
-        _build(st, seed=seed, end=end_at, accounts=accounts or DEFAULT_ACCOUNTS, months=months)
-
-    if no_tui or not is_terminal():
-        _print_summary(demo_summary(st.db, st.config), st, as_json)
-        return
-    from ..tui import run_tui
-
-    st.db.close()
-    run_tui(st.db_path, st.config, st.actor)
+        _build(st, seed=seed, end=end, accounts=accounts, months=months)
 
 
 def _build(st: State, *, seed: int, end: datetime | None, accounts: int, months: int) -> None:

@@ -18,8 +18,15 @@ from .build import (
     inspect_database,
     remove_database,
 )
-from .event_files import DemoError, write_event_file
-from .generator import FORMATS, DemoAccount, DemoUser, DemoWorkspace, generate_workspace
+from .event_files import write_event_file
+from .generator import (
+    FORMATS,
+    DemoAccount,
+    DemoError,
+    DemoUser,
+    DemoWorkspace,
+    generate_workspace,
+)
 
 __all__ = [
     "ARCHETYPES",

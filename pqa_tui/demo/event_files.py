@@ -14,17 +14,17 @@ from typing import BinaryIO
 
 import orjson
 
-from ..errors import PqaError
-from .generator import FORMATS, DemoAccount, DemoWorkspace, account_events, generate_workspace
+from .generator import (
+    FORMATS,
+    DemoAccount,
+    DemoError,
+    DemoWorkspace,
+    account_events,
+    generate_workspace,
+)
 
 # How many accounts of each archetype the writer samples to measure events per account.
 _SAMPLE_PER_ARCHETYPE = 50
-
-
-class DemoError(PqaError):
-    """A demo request that cannot be carried out; the message says which option to change."""
-
-    exit_code = 2
 
 
 def _open(path: Path) -> BinaryIO:
@@ -57,8 +57,6 @@ def write_event_file(
         raise DemoError("--events must be 0 or more")
     if accounts is None:
         accounts = max(10, events // 200)
-    if accounts < 1:
-        raise DemoError("--accounts must be at least 1")
     workspace = generate_workspace(seed, end=end, accounts=accounts, months=months)
     workspace.activity = _activity_for(workspace, events, track_only)
     written = 0

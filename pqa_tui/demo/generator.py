@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
+from ..errors import PqaError
 from .archetypes import ARCHETYPES, BUYER_SENIORITIES, BY_NAME, Archetype
 
 DAY_MS = 86_400_000
@@ -82,6 +83,12 @@ _BUYER_TITLES = {
     "vp": "VP {dept}",
     "c-level": "Chief {dept} Officer",
 }
+
+
+class DemoError(PqaError):
+    """A demo request that cannot be carried out; the message says which option to change."""
+
+    exit_code = 2
 
 
 @dataclass
@@ -432,6 +439,10 @@ def generate_workspace(
     what they would on live data. ``activity`` scales how many ordinary events each active user
     sends (the writer of benchmark files uses it to reach a requested event count).
     """
+    if accounts < 1:
+        raise DemoError("--accounts must be at least 1")
+    if months < 1:
+        raise DemoError("--months must be at least 1")
     if end is None:
         end = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     elif end.tzinfo is None:

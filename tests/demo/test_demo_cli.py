@@ -123,3 +123,5 @@ def test_bad_options_name_the_option(run, tmp_path):
     assert result.exit_code == 2 and "--format" in result.stderr
     result = run("--db", str(tmp_path / "d.db"), "demo", "--no-tui", "--end", "soon")
     assert result.exit_code == 2 and "--end" in result.stderr
+    result = run("--db", str(tmp_path / "d.db"), "demo", "--no-tui", "--accounts", "0")
+    assert result.exit_code == 2 and "--accounts" in result.stderr
