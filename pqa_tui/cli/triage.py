@@ -18,6 +18,7 @@ import click
 import typer
 
 from .. import triage
+from ..accounts import resolve_account
 from ..errors import PqaError
 from ..tui.safe_text import clean
 from .app import app, err_console, out, print_json, state
@@ -45,8 +46,6 @@ def command(func: Command) -> Command:
 
 
 def _account(ctx: typer.Context, ref: str) -> str:
-    from ..accounts import resolve_account
-
     return resolve_account(state(ctx).db, ref)
 
 
