@@ -101,7 +101,8 @@ def demo(
         st = state(ctx)
         if db is not None:
             st.db_path = db
-        _build_or_reuse(st, seed, _parse_end(end), accounts or DEFAULT_ACCOUNTS, months, force)
+        accounts = DEFAULT_ACCOUNTS if accounts is None else accounts
+        _build_or_reuse(st, seed, _parse_end(end), accounts, months, force)
         if no_tui or not is_terminal():
             _print_summary(demo_summary(st.db, st.config), st, as_json)
             return
