@@ -56,7 +56,8 @@ TRACKS = [
     ("Report Shared", 5),
 ]
 PAGES = ["/pricing", "/terms", "/privacy", "/docs", "/blog", "/home"]
-SENIORITY = ["IC", "IC", "IC", "Manager", "Director", "VP"]
+# About one user in twenty is a director or VP, as in product sign-ups.
+SENIORITY = ["IC"] * 16 + ["Manager"] * 3 + ["Director", "VP"]
 
 
 def calls(n_events: int, n_accounts: int, days: int, seed: int = 7) -> Iterator[dict[str, Any]]:
@@ -178,7 +179,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     config = Config()
     plugins = load_plugins(None, entry_points_too=False)
-    tag = f"{args.events}e-{args.accounts}a-{args.days}d"
+    tag = f"v2-{args.events}e-{args.accounts}a-{args.days}d"
     paths = {"1x": OUT / f"score-{tag}.db", "2x": OUT / f"score-{tag}-doubled.db"}
     build(paths["1x"], calls(args.events, args.accounts, args.days), config, plugins)
     build(paths["2x"], doubled(calls(args.events, args.accounts, args.days)), config, plugins)

@@ -358,7 +358,7 @@ def _run_detector(
                 raise ValueError(f"signal strength {signal.strength!r} is not within 0..1")
             if not isinstance(signal.reason, str) or not signal.reason:
                 raise ValueError("signal has no reason")
-            signal.at_ts  # noqa: B018 - validates the time
+            signal.at = signal.at_ts  # validates the time; later reads are free
     except Exception as e:  # noqa: BLE001 - one detector never takes scoring down
         return [], f"{type(e).__name__}: {e}"
     return signals, None
@@ -398,7 +398,8 @@ def compute_scores(
             if error:
                 errors.append(DetectorFailure(setting.name, setting.plugin, account_id, error))
             for signal in signals:
-                age = (as_of - signal.day).days
+                at = signal.at_ts  # already stored text: returned as is
+                age = (as_of - date.fromisoformat(at[:10])).days
                 if age > s.max_signal_age_days:
                     continue
                 share = decay(age, s.half_life_days)
@@ -408,7 +409,7 @@ def compute_scores(
                         account_id=account_id,
                         detector=setting.name,
                         plugin=setting.plugin,
-                        at=signal.at_ts,
+                        at=at,
                         strength=strength,
                         weight=setting.weight,
                         decay=share,

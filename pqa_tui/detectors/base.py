@@ -11,6 +11,7 @@ query and cached, so ten detectors over five thousand accounts cost a few dozen 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
@@ -71,6 +72,9 @@ class Detector:
         raise NotImplementedError
 
 
+_STORED_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\Z")
+
+
 def strength_over_bar(value: float, bar: float) -> float:
     """0.5 at the bar, rising linearly to 1.0 at twice the bar (the usual count strength)."""
     if bar <= 0:
@@ -86,8 +90,10 @@ def to_ts(value: datetime | date | str) -> str:
         return format_ts(datetime.combine(value, time(), tzinfo=timezone.utc))
     if isinstance(value, str):
         if len(value) == 10:
-            return format_ts(datetime.combine(date.fromisoformat(value), time()))
-        ts_to_datetime(value)  # validates
+            date.fromisoformat(value)  # validates
+            return value + "T00:00:00.000000Z"
+        if not _STORED_TS.match(value):
+            ts_to_datetime(value)  # raises with the reason
         return value
     raise TypeError(f"signal time must be a datetime, date or stored text, got {value!r}")
 
@@ -177,12 +183,15 @@ class UsageBatch:
                 "order by m.account_id, first_seen",
                 (self.as_of_ts,),
             )
-            cols = [c[0] for c in cur.description]
-            for row in cur:
+            cols = [c[0] for c in cur.description][1:]
+            users = self._users
+            for account, *row in cur:
                 user = dict(zip(cols, row, strict=True))
-                account = user.pop("account_id")
                 user["traits"] = _json(user["traits"])
-                self._users.setdefault(account, []).append(user)
+                if account in users:
+                    users[account].append(user)
+                else:
+                    users[account] = [user]
         return self._users.get(account_id, [])
 
     def trait_changes(self, account_id: str) -> list[dict[str, Any]]:
