@@ -24,7 +24,7 @@ from .generator import (
 )
 
 # How many accounts of each archetype the writer samples to measure events per account.
-_SAMPLE_PER_ARCHETYPE = 50
+_SAMPLE_PER_ARCHETYPE = 40
 
 
 def _open(path: Path) -> BinaryIO:
@@ -86,7 +86,7 @@ def _activity_for(workspace: DemoWorkspace, events: int, track_only: bool) -> fl
     """The activity scale at which the workspace holds a little more than ``events``.
 
     Events do not grow in proportion to the scale (every active day has at least one event),
-    so the scale is measured on a sample of accounts and corrected a few times.
+    so the scale is measured on a sample of accounts and corrected once.
     """
     by_archetype: dict[str, list[DemoAccount]] = defaultdict(list)
     for account in workspace.accounts:
@@ -94,7 +94,7 @@ def _activity_for(workspace: DemoWorkspace, events: int, track_only: bool) -> fl
     # Stratified by archetype: a few heavy archetypes hold most events.
     strata = [(len(group), group[:_SAMPLE_PER_ARCHETYPE]) for group in by_archetype.values()]
     activity = 1.0
-    for _ in range(3):
+    for _ in range(2):
         expected = 0.0
         for size, sample in strata:
             counted = 0

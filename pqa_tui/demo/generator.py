@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import math
 import random
+from bisect import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from itertools import accumulate
 
 from ..errors import PqaError
 from .archetypes import ARCHETYPES, BUYER_SENIORITIES, BY_NAME, Archetype
@@ -522,12 +524,11 @@ def account_events(account: DemoAccount, end_ms: int, seed: int, activity: float
 
     # Ordinary use: active days per user per week, a few events on each active day.
     names = [n for n, _ in DAILY_EVENTS]
-    cum = []
-    total = 0.0
-    for _, w in DAILY_EVENTS:
-        total += w
-        cum.append(total)
+    cum = list(accumulate(w for _, w in DAILY_EVENTS))
+    total = cum[-1]
     per_day = (1 + arch.events_per_day) * activity
+    # The hot loop: rng.random() instead of randint (several times faster) for the gaps.
+    random_ = rng.random
     for user in users:
         hour = rng.randint(7, 16)  # the user's usual start of day (UTC)
         week = user.joined_ms - user.joined_ms % DAY_MS
@@ -535,12 +536,12 @@ def account_events(account: DemoAccount, end_ms: int, seed: int, activity: float
             level = _activity_level(account, arch, week + 3 * DAY_MS)
             days = min(7, poisson(rng, arch.days_per_week * level * user.activity))
             for d in rng.sample(range(7), days) if days else ():
-                t = week + d * DAY_MS + (hour * 60 + rng.randint(0, 240)) * 60_000
+                t = week + d * DAY_MS + (hour * 60 + int(random_() * 240)) * 60_000
                 for _ in range(max(1, poisson(rng, per_day))):
-                    t += rng.randint(20, 900) * 1000 + rng.randint(0, 999)
+                    t += 20_000 + int(random_() * 880_000)  # 20 s to 15 min later
                     if t < user.joined_ms + 2000:
                         continue
-                    name = names[_pick(cum, rng.random() * total)]
+                    name = names[bisect(cum, random_() * total)]
                     if name == "File Uploaded":
                         size = int(min(2e8, rng.lognormvariate(12.9, 1.5)))
                         add(t, "track", name, user, {"bytes": size, "kind": "attachment"})
@@ -666,13 +667,6 @@ def account_events(account: DemoAccount, end_ms: int, seed: int, activity: float
 
     events.sort()
     return events
-
-
-def _pick(cum: list[float], x: float) -> int:
-    for i, c in enumerate(cum):
-        if x < c:
-            return i
-    return len(cum) - 1
 
 
 def _message_id(account: DemoAccount, seq: int) -> str:
