@@ -21,7 +21,7 @@ import time
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from itertools import groupby
+from itertools import accumulate
 from typing import Any
 
 import sqlite_utils
@@ -61,12 +61,10 @@ class _Series:
 
     __slots__ = ("days", "prefix", "nonzero")
 
-    def __init__(self, rows: list[tuple[str, float]]):
-        self.days = [d for d, _v in rows]
-        self.prefix = [0.0]
-        for _d, v in rows:
-            self.prefix.append(self.prefix[-1] + v)
-        self.nonzero = [d for d, v in rows if v > 0]
+    def __init__(self, days: list[str], values: list[float]):
+        self.days = days
+        self.prefix = list(accumulate(values, initial=0.0))
+        self.nonzero = [d for d, v in zip(days, values, strict=True) if v > 0]
 
 
 @dataclass
@@ -84,21 +82,30 @@ class ReplayData:
     def load(cls, db: sqlite_utils.Database) -> ReplayData:
         data = cls()
         conn = db.conn
-        rows = conn.execute(
-            "select metric, account_id, day, value from rollups order by metric, account_id, day"
-        )
-        for metric, per_metric in groupby(rows, key=lambda r: r[0]):
-            data.series[metric] = {
-                account: _Series([(r[2], r[3]) for r in per_account])
-                for account, per_account in groupby(per_metric, key=lambda r: r[1])
-            }
-        rows = conn.execute(
-            "select account_id, user_id, day from user_days order by account_id, user_id, day"
-        )
-        for account, per_account in groupby(rows, key=lambda r: r[0]):
-            data.user_days[account] = {
-                user: [r[2] for r in days] for user, days in groupby(per_account, lambda r: r[1])
-            }
+        # Read in primary-key order (no sort): one account's rows arrive together, by day.
+        per: dict[str, tuple[list[str], list[float]]] = {}
+        current = None
+        rows = conn.execute("select account_id, day, metric, value from rollups order by 1, 2, 3")
+        for account, day, metric, value in rows:
+            if account != current:
+                data._keep_series(current, per)
+                current, per = account, {}
+            got = per.get(metric)
+            if got is None:
+                got = per[metric] = ([], [])
+            got[0].append(day)
+            got[1].append(value)
+        data._keep_series(current, per)
+        rows = conn.execute("select account_id, day, user_id from user_days order by 1, 2, 3")
+        for account, day, user in rows:
+            users = data.user_days.get(account)
+            if users is None:
+                users = data.user_days[account] = {}
+            days = users.get(user)
+            if days is None:
+                users[user] = [day]
+            else:
+                days.append(day)
         # The same columns and order as UsageBatch.users, without the as-of filter.
         cur = conn.execute(
             "select m.account_id, u.user_id, u.email, u.name, u.role, u.seniority, "
@@ -125,6 +132,12 @@ class ReplayData:
             data.first_day = min(s.days[0] for s in events.values())
             data.last_day = max(s.days[-1] for s in events.values())
         return data
+
+    def _keep_series(
+        self, account: str | None, per: dict[str, tuple[list[str], list[float]]]
+    ) -> None:
+        for metric, (days, values) in per.items():
+            self.series.setdefault(metric, {})[account] = _Series(days, values)
 
     def active_accounts(self, first: str, last: str) -> list[str]:
         """Accounts with any events from ``first`` to ``last`` (the scorer's candidates)."""
@@ -158,14 +171,6 @@ class ReplayBatch(UsageBatch):
         super().__init__(db, config, as_of, account_ids, lookback)
         self.data = data
         self._last = as_of.isoformat()
-        self._windows: dict[tuple[int, int], tuple[str, str]] = {}
-
-    def window(self, days: int, offset: int = 0) -> tuple[str, str]:
-        # Detectors ask for the same few windows for every account: compute each once.
-        key = (days, offset)
-        if key not in self._windows:
-            self._windows[key] = super().window(days, offset)
-        return self._windows[key]
 
     def totals(self, metric: str, first: str, last: str) -> dict[str, tuple[float, str]]:
         key = (metric, first, last)
@@ -292,12 +297,27 @@ class Replay:
         return as_of_end(self.steps[i])
 
 
-@dataclass
-class _Run:
-    """A detector run shared by every config that sets it up the same way."""
+_UNSET = object()
 
-    setting: DetectorSettings
-    lookback: int
+
+@dataclass
+class _ConfigPlan:
+    """One config's part of a replay: its usage view, gate setup and detector runs."""
+
+    config: Config
+    view: int
+    gates: int
+    detectors: list[tuple[int, str, float]]  # (run index, detector name, weight)
+    decay_by_age: dict[int, float] = field(default_factory=dict)
+
+    def decay(self, age: int) -> float:
+        """The decay factor of a signal ``age`` days old (0 past the maximum signal age)."""
+        factor = self.decay_by_age.get(age)
+        if factor is None:
+            s = self.config.scoring
+            factor = 0.0 if age > s.max_signal_age_days else decay(age, s.half_life_days)
+            self.decay_by_age[age] = factor
+        return factor
 
 
 def _signal_day(at: datetime | date | str) -> date:
@@ -307,6 +327,14 @@ def _signal_day(at: datetime | date | str) -> date:
     if isinstance(at, date):
         return at
     return date.fromisoformat(at[:10])
+
+
+def _gate_setup(config: Config) -> str:
+    """The parts of a config the gates read: configs that agree share each gate decision."""
+    s = config.scoring
+    return json.dumps(
+        [s.denylist, s.exclude_domains, s.exclude_paid, s.min_account_age_days, vars(config.plans)]
+    )
 
 
 def _usage_view(config: Config) -> str:
@@ -334,63 +362,81 @@ def replay(
 ) -> list[Replay]:
     """Replay each config over the steps; the same detectors run once for all configs."""
     data = data or ReplayData.load(db)
-    per_config = []
-    runs: dict[tuple, _Run] = {}
+    # Work is indexed up front so the inner loop only does list lookups: detector runs
+    # (shared by configs that set a detector up the same way and see the same usage), usage
+    # views (lookback and event kinds), and gate setups.
+    runs: list[DetectorSettings] = []
+    run_index: dict[tuple, int] = {}
+    view_index: dict[tuple, int] = {}
+    view_config: list[Config] = []
+    gate_index: dict[str, int] = {}
+    plan: list[_ConfigPlan] = []
     for config in configs:
         settings = [s for s in detector_settings(config, plugins) if s.enabled]
-        lookback = lookback_days(config, settings)
-        # Detectors see the usage window and the config's event kinds, pages, roles and plans:
-        # two configs that agree on those and on a detector's options get the same signals.
-        view = (lookback, _usage_view(config))
-        keys = []
+        view = (lookback_days(config, settings), _usage_view(config))
+        if view not in view_index:
+            view_index[view] = len(view_config)
+            view_config.append(config)
+        detectors = []
         for s in settings:
             key = (s.name, json.dumps(s.options, sort_keys=True, default=str), view)
-            runs.setdefault(key, _Run(s, lookback))
-            keys.append((key, s))
-        per_config.append((config, view, keys))
+            if key not in run_index:
+                run_index[key] = len(runs)
+                runs.append(s)
+            detectors.append((run_index[key], s.name, s.weight))
+        gates = gate_index.setdefault(_gate_setup(config), len(gate_index))
+        plan.append(_ConfigPlan(config, view_index[view], gates, detectors))
     results = [
-        Replay(config, steps, {s.name: s.weight for _k, s in keys})
-        for config, _v, keys in per_config
+        Replay(p.config, steps, {name: weight for _r, name, weight in p.detectors}) for p in plan
     ]
     known = {r[0] for r in db.conn.execute("select account_id from accounts")}
     accounts = _accounts(db, sorted(set(data.series.get("events", {})) | known))
     born = {a: _born_day(db, account) for a, account in accounts.items()}
-    views = {view: config for config, view, _k in reversed(per_config)}
     for i, as_of in enumerate(steps):
         last = as_of.isoformat()
-        batches = {}
+        batches = []
         candidates: set[str] = set()
-        for view, config in views.items():
-            lookback = view[0]
+        for (lookback, _v), config in zip(view_index, view_config, strict=True):
             ids = data.active_accounts((as_of - timedelta(days=lookback - 1)).isoformat(), last)
             candidates.update(ids)
-            batches[view] = ReplayBatch(data, db, config, as_of, ids, lookback)
+            batches.append(ReplayBatch(data, db, config, as_of, ids, lookback))
         as_of_ts = as_of_end(as_of)
-        plans = [_plans_as_of(db, config, as_of_ts) for config, _v, _k in per_config]
+        plans = [_plans_as_of(db, p.config, as_of_ts) for p in plan]
         for account_id in sorted(candidates):
             account = accounts[account_id]
             plan_now = account.get("plan") or ""
-            gates = [
-                _gate(config, account, plans[c].get(account_id, plan_now), born[account_id], as_of)
-                for c, (config, _v, _k) in enumerate(per_config)
-            ]
-            signals: dict[tuple, list] = {}
-            for c, (config, view, keys) in enumerate(per_config):
-                if gates[c] is not None:
+            gate_of: list[Any] = [_UNSET] * len(gate_index)
+            usages: list[AccountUsage | None] = [None] * len(batches)
+            outputs: list[list[tuple[int, float]] | None] = [None] * len(runs)
+            for c, p in enumerate(plan):
+                gate = gate_of[p.gates]
+                if gate is _UNSET:
+                    gate = gate_of[p.gates] = _gate(
+                        p.config,
+                        account,
+                        plans[c].get(account_id, plan_now),
+                        born[account_id],
+                        as_of,
+                    )
+                if gate is not None:
                     continue  # it may not surface at this step: its signals change nothing
-                usage = AccountUsage(batches[view], account)
+                usage = usages[p.view]
+                if usage is None:
+                    usage = usages[p.view] = AccountUsage(batches[p.view], account)
                 by_detector: dict[str, float] = {}
-                s = config.scoring
-                for key, setting in keys:
-                    if key not in signals:
-                        signals[key] = _run_detector(runs[key].setting, usage)[0]
-                    for signal in signals[key]:
-                        age = (as_of - _signal_day(signal.at)).days
-                        if age > s.max_signal_age_days:
-                            continue
-                        points = float(signal.strength) * setting.weight
-                        points *= decay(age, s.half_life_days)
-                        by_detector[setting.name] = by_detector.get(setting.name, 0.0) + points
+                for r, name, weight in p.detectors:
+                    out = outputs[r]
+                    if out is None:
+                        out = outputs[r] = [
+                            ((as_of - _signal_day(x.at)).days, float(x.strength))
+                            for x in _run_detector(runs[r], usage)[0]
+                        ]
+                    for age, strength in out:
+                        factor = p.decay(age)
+                        if factor:
+                            by_detector[name] = (
+                                by_detector.get(name, 0.0) + strength * weight * factor
+                            )
                 if by_detector:
                     results[c].points.setdefault(account_id, {})[i] = by_detector
                     for name in by_detector:
