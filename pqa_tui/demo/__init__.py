@@ -6,7 +6,7 @@
 - :mod:`.build`: ingests a workspace through the real pipeline, stores the truth, scores it.
 """
 
-from .archetypes import ARCHETYPES, BUYER_SENIORITIES, FEEDBACK, Archetype
+from .archetypes import ARCHETYPES, BUYER_SENIORITIES, FEEDBACK, Archetype, simulated_feedback
 from .build import (
     DEFAULT_ACCOUNTS,
     DEFAULT_MONTHS,
@@ -48,5 +48,6 @@ __all__ = [
     "generate_workspace",
     "inspect_database",
     "remove_database",
+    "simulated_feedback",
     "write_event_file",
 ]

@@ -192,5 +192,20 @@ FEEDBACK: dict[str, tuple[str, str]] = {
     "internal": ("bad", "internal or test"),
 }
 
+
+def simulated_feedback(truth: dict) -> tuple[str, str]:
+    """The (verdict, reason) a rep would give after talking to a demo account.
+
+    ``truth`` is a ``demo_accounts`` row (or an item of ``DemoWorkspace.truth()``): accounts
+    that convert were worth the conversation whatever their archetype; the others get their
+    archetype's verdict, and never "good" (a buyer_ready account that does not buy was "too
+    early").
+    """
+    if truth["converts"]:
+        return "good", "buyer engaged" if truth["has_buyer"] else "strong usage"
+    verdict, reason = FEEDBACK[truth["archetype"]]
+    return ("bad", "too early") if verdict == "good" else (verdict, reason)
+
+
 # Onboarding seniority answers that make a user a buyer persona.
 BUYER_SENIORITIES: tuple[str, ...] = ("director", "vp", "c-level")
