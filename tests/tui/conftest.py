@@ -24,6 +24,8 @@ def workspace(db_path: Path) -> Workspace:
 def make_app(workspace: Workspace):
     def make(**kwargs) -> PqaApp:
         kwargs.setdefault("poll_seconds", 3600)  # tests trigger the live check themselves
-        return PqaApp(workspace, **kwargs)
+        app = PqaApp(workspace, **kwargs)
+        app.animation_level = "none"  # the tab underline slides otherwise: unstable pictures
+        return app
 
     return make

@@ -134,6 +134,7 @@ class AccountScreen(TriageScreen):
     """The account a rep opened from the queue; Escape goes back."""
 
     CSS_PATH = "account.tcss"
+    AUTO_FOCUS = "#account"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [Binding("escape", "back", "Back")]
 
@@ -159,7 +160,7 @@ class AccountScreen(TriageScreen):
             yield DataTable(id="users", cursor_type="none", show_cursor=False)
             yield Label("Notes and activity, newest first", classes="section")
             yield Static(id="timeline")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#signals", DataTable).add_columns(

@@ -24,7 +24,8 @@ class KeyHelp:
 
 
 def bindings_of(screen: Screen) -> list[KeyHelp]:
-    """Every described binding active on ``screen``; keys that do the same thing are merged."""
+    """Every described binding active on ``screen``, the screen's own first; keys that do the
+    same thing are merged."""
     by_action: dict[str, KeyHelp] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
@@ -36,7 +37,9 @@ def bindings_of(screen: Screen) -> list[KeyHelp]:
         display = screen.app.get_key_display(binding)
         if display not in entry.keys:
             entry.keys.append(display)
-    return list(by_action.values())
+    # The screen's own actions first, then the app's, then moving around inside widgets.
+    rank = {screen: 0, screen.app: 1}
+    return sorted(by_action.values(), key=lambda e: rank.get(e.node, 2))
 
 
 class HelpScreen(ModalScreen[None]):

@@ -55,10 +55,11 @@ class QueueScreen(TriageScreen):
     """PQAs waiting for a human; Enter opens one, the triage keys act on the highlighted row."""
 
     CSS_PATH = "queue.tcss"
+    AUTO_FOCUS = "#queue"
     BINDINGS = [
         Binding("slash", "search", "Search"),
         Binding("v", "next_view", "View"),
-        Binding("S", "sort_next", "Sort"),
+        Binding("S", "sort_next", "Sort", show=False),
         Binding("R", "sort_reverse", "Reverse", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
@@ -77,7 +78,7 @@ class QueueScreen(TriageScreen):
         yield Input(placeholder="search name, domain or id (Enter: back to the list)", id="search")
         yield QueueTable(id="queue")
         yield Static("", id="status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one(QueueTable)
@@ -85,7 +86,6 @@ class QueueScreen(TriageScreen):
         self.columns = columns_for(self.app.size.width)
         table.set_columns(self.columns)
         table.loading = True  # the first page covers the table; later loads say so in the status
-        table.focus()
         self.load()
 
     # --- reading ------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ class TriageScreen(Screen[None]):
         Binding("o", "outcome", "Outcome"),
         Binding("s", "sunset", "Sunset"),
         Binding("z", "snooze", "Snooze"),
-        Binding("r", "reload", "Refresh"),
+        Binding("r", "reload", "Refresh", show=False),
     ]
 
     def __init__(self, workspace: Workspace) -> None:
