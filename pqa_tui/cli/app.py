@@ -53,9 +53,18 @@ class State:
 
     @property
     def db(self) -> sqlite_utils.Database:
+        """The database, opened only once the config has been read and checked in full.
+
+        A wrong config must stop a command before it creates, migrates or writes the file.
+        ``[detectors.*]`` tables need the plugins to be checked, so those load first then.
+        """
         if self._db is None:
             from ..store import open_db
 
+            if self.config.detectors:
+                from ..scoring import check_config
+
+                check_config(self.config, self.plugins)
             self._db = open_db(self.db_path)
         return self._db
 
