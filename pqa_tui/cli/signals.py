@@ -128,13 +128,14 @@ def score(
         out(f"{label} ({len(changed)}):")
         for s in changed:
             why = s.gate or (s.reasons[0] if s.reasons else "no live signals")
-            out(plain(f"  {s.name or s.account_id}  {s.score:.1f}  {why}"))
+            out(plain(f"  {s.name or s.account_id}  {s.score:.1f}  {why}"), soft_wrap=True)
     for f in run.failures:
         out(
             plain(
                 f"Error: detector {f.detector} (plugin {f.plugin}) failed on {f.accounts} "
                 f"account(s), e.g. {f.example_account}: {f.error}"
-            )
+            ),
+            soft_wrap=True,  # one line per change: greppable, never split mid-word
         )
     owners = sorted({o for o in routed.values() if o})
     if owners:

@@ -129,3 +129,32 @@ def test_config_check(cli, tmp_path):
 
 def test_score_reports_a_bad_as_of(cli):
     assert "not a date" in cli("score", "--as-of", "31/03/2026", code=2).output
+
+
+def test_score_reports_a_raising_plugin_detector_and_still_scores(cli, tmp_path, monkeypatch):
+    (tmp_path / "plugins").mkdir()
+    (tmp_path / "plugins" / "flaky.py").write_text(
+        "from pqa_tui.detectors.base import Detector\n"
+        "from pqa_tui.hookspecs import hookimpl\n\n"
+        "class Flaky(Detector):\n"
+        "    name = 'flaky'\n\n"
+        "    def detect(self, usage, options):\n"
+        "        if usage.account_id == 'tiny':\n"
+        "            raise KeyError('plan')\n"
+        "        return []\n\n"
+        "@hookimpl\n"
+        "def register_detectors(register):\n"
+        "    register(Flaky())\n"
+    )
+    (tmp_path / "pqa.toml").write_text('plugins_dir = "plugins"\n[scoring]\nexclude_domains = []\n')
+    monkeypatch.setenv("PQA_LOAD_PLUGINS", "flaky")
+    _segment_file(tmp_path / "events.ndjson")
+    cli("ingest", str(tmp_path / "events.ndjson"))
+    out = cli("score", "--as-of", END.isoformat()).stdout
+    assert "Error: detector flaky (plugin flaky) failed on 1 account(s), e.g. tiny: KeyError" in (
+        out
+    )
+    assert "New PQAs (2):" in out
+    summary = json.loads(cli("score", "--as-of", END.isoformat(), "--json").stdout)
+    assert summary["errors"][0]["detector"] == "flaky"
+    assert summary["errors"][0]["accounts"] == 1
