@@ -166,20 +166,18 @@ class DemoAccount:
     def truth(self, end_ms: int) -> dict:
         """The planted truth as a JSON-ready dict (what the demo_accounts table holds)."""
         converted = self.convert_ms is not None and self.convert_ms <= end_ms
+        pending = self.converts and not converted
+        churned = self.churn_ms is not None and self.churn_ms <= end_ms
         return {
             "account_id": self.account_id,
             "archetype": self.archetype,
             "converts": self.converts,
             "converted_at": _stored_ts(self.convert_ms) if converted else None,
-            "will_convert_at": _stored_ts(self.convert_ms)
-            if self.converts and not converted
-            else None,
+            "will_convert_at": _stored_ts(self.convert_ms) if pending else None,
             "plan": self.plan,
             "seats": self.seats,
             "has_buyer": self.has_buyer,
-            "churned_at": _stored_ts(churned)
-            if (churned := self.churn_ms) and churned <= end_ms
-            else None,
+            "churned_at": _stored_ts(self.churn_ms) if churned else None,
         }
 
 
@@ -412,7 +410,9 @@ class DemoWorkspace:
         Accounts come one after another, each in time order. ``track_only`` leaves out the
         identify, group and page calls (benchmark files of plain track events).
         """
-        shape = SHAPES[fmt]
+        shape = SHAPES.get(fmt)
+        if shape is None:
+            raise DemoError(f"--format {fmt!r} is not one of: {', '.join(SHAPES)}")
         for account in self.accounts:
             for event in account_events(account, self.end_ms, self.seed, self.activity):
                 if track_only and event[2] != "track":
