@@ -36,9 +36,10 @@ def _progress_bar() -> Progress:
 
 def _summary_table(summaries: list[FileSummary]) -> Table:
     table = Table(title="Ingest summary", title_justify="left")
-    for name in ("file", "format", "read", "inserted", "duplicates", "rejected", "seconds"):
-        table.add_column(name, justify="left" if name in ("file", "format") else "right")
-    table.add_column("events/s", justify="right")
+    table.add_column("file", overflow="fold", ratio=1)
+    table.add_column("format", overflow="fold")
+    for name in ("read", "inserted", "duplicates", "rejected", "seconds", "events/s"):
+        table.add_column(name, justify="right", no_wrap=True)
     for s in summaries:
         table.add_row(
             s.source
@@ -131,15 +132,11 @@ def rejects(
     if not rows:
         out("No rejects.")
         return
-    table = Table()
-    for name in ("source", "line", "reason", "raw"):
-        table.add_column(name, overflow="fold")
+    # One reject per entry, "file:line: reason" first like a compiler, so it greps well.
     for r in rows:
         raw = r["raw"] or ""
-        table.add_row(
-            r["source"], str(r["line"]), r["reason"], raw if len(raw) <= 200 else raw[:200] + "..."
-        )
-    out(table)
+        out(f"{r['source']}:{r['line']}: {r['reason']}", soft_wrap=True)
+        out("    " + (raw if len(raw) <= 300 else raw[:300] + "..."), soft_wrap=True)
 
 
 @app.command("stats")
