@@ -168,10 +168,11 @@ def _print_summary(summary: dict[str, Any], st: State, as_json: bool) -> None:
     )
     out(
         f"accounts {summary['accounts']:,}  users {summary['users']:,}  "
-        f"events {summary['events']:,}  PQAs {summary['pqas']:,}"
+        f"events {summary['events']:,}  PQAs {summary['pqas']:,}  in the queue "
+        f"{summary['queue']:,}"
     )
     if not summary["top"]:
-        out("No PQAs: nothing crosses the bar in this workspace.")
+        out("The queue is empty: nothing crosses the bar, or every PQA is being worked.")
         return
     out(f"Top {len(summary['top'])} of the queue:")
     for i, row in enumerate(summary["top"], 1):

@@ -8,7 +8,6 @@ written here.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from dataclasses import dataclass, field
@@ -159,28 +158,39 @@ def _save_truth(db: sqlite_utils.Database, workspace: DemoWorkspace) -> None:
 
 
 def demo_summary(db: sqlite_utils.Database, config: Config, *, top: int = 5) -> dict[str, Any]:
-    """Counts and the best ``top`` PQAs: what ``pqa demo --no-tui`` prints (JSON-ready)."""
-    count = db.conn.execute
+    """Counts and the first ``top`` accounts of the queue, each with its planted archetype:
+    what ``pqa demo --no-tui`` prints (JSON-ready).
+    """
+    from ..queue import count_queue, list_queue
 
     def n(sql: str) -> int:
-        return count(sql).fetchone()[0]
+        return db.conn.execute(sql).fetchone()[0]
 
-    pqas = [
-        {"account_id": r[0], "name": r[1], "score": round(r[2], 2), "archetype": r[3],
-         "reasons": json.loads(r[4] or "[]")}
-        for r in count(
-            "select s.account_id, a.name, s.score, d.archetype, s.reasons from scores s "
-            "left join accounts a using (account_id) "
-            "left join demo_accounts d using (account_id) "
-            "where s.qualified = 1 order by s.score desc, s.account_id limit ?",
-            (top,),
+    rows = list_queue(db, config, limit=top)
+    archetypes = dict(
+        db.conn.execute(
+            f"select account_id, archetype from demo_accounts where account_id in "
+            f"({', '.join('?' * len(rows))})",
+            [r.account for r in rows],
         )
-    ]  # fmt: skip
+    )
     return {
         "accounts": n("select count(*) from accounts"),
         "users": n("select count(*) from users"),
         "events": n("select count(*) from events"),
         "pqas": n("select count(*) from scores where qualified = 1"),
-        "top": pqas,
-        "demo": dict(count("select key, value from demo_meta")),
+        "queue": count_queue(db, config),
+        "top": [
+            {
+                "account_id": r.account,
+                "name": r.name,
+                "score": round(r.score, 2),
+                "state": r.state,
+                "owner": r.owner,
+                "archetype": archetypes.get(r.account),
+                "reasons": r.reasons,
+            }
+            for r in rows
+        ],
+        "demo": dict(db.conn.execute("select key, value from demo_meta")),
     }

@@ -125,3 +125,21 @@ def test_bad_options_name_the_option(run, tmp_path):
     assert result.exit_code == 2 and "--end" in result.stderr
     result = run("--db", str(tmp_path / "d.db"), "demo", "--no-tui", "--accounts", "0")
     assert result.exit_code == 2 and "--accounts" in result.stderr
+
+
+def test_reopened_summary_shows_the_queue_as_triaged(run, db_path):
+    """The top 5 is the queue, not the score table: a sunset account leaves it."""
+    from pqa_tui import triage
+    from pqa_tui.config import Config
+
+    first = json.loads(run("--db", str(db_path), "demo", "--no-tui", "--json", *SMALL).stdout)
+    gone = first["top"][0]["account_id"]
+    db = open_db(db_path)
+    try:
+        triage.sunset(db, Config(), gone, "ann", reason="too early")
+    finally:
+        db.close()
+    again = json.loads(run("--db", str(db_path), "demo", "--no-tui", "--json", *SMALL).stdout)
+    assert again["pqas"] == first["pqas"]
+    assert again["queue"] == first["queue"] - 1
+    assert gone not in [row["account_id"] for row in again["top"]]
