@@ -265,6 +265,8 @@ class Replay:
     points: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
     # detector -> account -> first step index it fired while the account could surface
     fired: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Accounts through every gate at one step or more: those the config could have surfaced.
+    eligible: set[str] = field(default_factory=set)
 
     def score(self, account_id: str, step: int, weights: dict[str, float] | None = None) -> float:
         """The account's score at a step, optionally with other detector weights."""
@@ -420,6 +422,7 @@ def replay(
                     )
                 if gate is not None:
                     continue  # it may not surface at this step: its signals change nothing
+                results[c].eligible.add(account_id)
                 usage = usages[p.view]
                 if usage is None:
                     usage = usages[p.view] = AccountUsage(batches[p.view], account)

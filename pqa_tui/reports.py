@@ -227,16 +227,6 @@ def first_surfaced(h: History, account_id: str) -> str | None:
     return first
 
 
-def fired_before_conversion(h: History, detector: str) -> set[str]:
-    """Accounts the detector fired on with evidence from before they converted."""
-    out = set()
-    for account_id, at in h.fired.get(detector, {}).items():
-        converted = h.conversions.get(account_id)
-        if converted is None or at < converted:
-            out.add(account_id)
-    return out
-
-
 # ---------------------------------------------------------------------------------------------
 # The parts of the report
 
@@ -264,16 +254,27 @@ def _compare(
     }
 
 
-def detector_table(h: History, detectors: list[str] | None = None) -> list[dict[str, Any]]:
-    """Per detector: fired, good, bad, converted, precision (Wilson CI), lift (Katz CI), p."""
-    names = sorted(set(h.fired) | set(detectors or []))
-    everyone = set(h.accounts) | set(h.moments)
+def detector_table(
+    h: History,
+    fired_at: dict[str, dict[str, str]],
+    population: set[str],
+    detectors: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Per detector: fired, good, bad, converted, precision (Wilson CI), lift (Katz CI), p.
+
+    ``fired_at`` is detector -> account -> when it first fired; ``population`` the accounts
+    compared (the lift sets those it fired on against the rest of them).
+    """
     rows = []
-    for detector in names:
-        fired = fired_before_conversion(h, detector)
+    for detector in sorted(set(fired_at) | set(detectors or [])):
+        fired = {
+            a
+            for a, at in fired_at.get(detector, {}).items()
+            if a in population and (a not in h.conversions or at < h.conversions[a])
+        }
         good = sum(1 for a in fired if h.verdicts.get(a) == "good")
         bad = sum(1 for a in fired if h.verdicts.get(a) == "bad")
-        comparison = _compare(fired, everyone - fired, h.conversions, "fired", "not_fired")
+        comparison = _compare(fired, population - fired, h.conversions, "fired", "not_fired")
         ci = wilson_interval(good, good + bad)
         rows.append(
             {
@@ -294,6 +295,30 @@ def detector_table(h: History, detectors: list[str] | None = None) -> list[dict[
         )
     rows.sort(key=lambda r: (-(r["lift"] or 0), r["detector"]))
     return rows
+
+
+def replayed_firings(
+    db: sqlite_utils.Database, config: Config, plugins: Any, since: str | None
+) -> tuple[dict[str, dict[str, str]], set[str]] | None:
+    """When each detector first fired on each account, replaying the current config weekly.
+
+    The stored signals are only the last scoring run's; a weekly replay sees every account
+    as it was before it converted, so a detector's lift is measured on all of them.
+    """
+    from .backtest import ReplayData, default_window, replay, weekly_steps
+
+    data = ReplayData.load(db)
+    if data.last_day is None:
+        return None  # no usage to replay
+    first, last = default_window(data)
+    if since:
+        first = max(first, date.fromisoformat(since[:10]))
+    (rep,) = replay(db, [config], plugins, weekly_steps(first, last), data)
+    fired = {
+        detector: {a: rep.step_ts(i) for a, i in accounts.items()}
+        for detector, accounts in rep.fired.items()
+    }
+    return fired, rep.eligible
 
 
 def _detector_verdict(comparison: dict[str, Any], precision_ci: tuple | None) -> str:
@@ -463,16 +488,32 @@ def buyer_coverage(db: sqlite_utils.Database, config: Config, h: History) -> dic
 
 
 def build_report(
-    db: sqlite_utils.Database, config: Config, *, since: str | None = None
+    db: sqlite_utils.Database,
+    config: Config,
+    *,
+    since: str | None = None,
+    plugins: Any = None,
 ) -> dict[str, Any]:
-    """The whole report as one JSON-ready dict (what ``pqa report --json`` prints)."""
+    """The whole report as one JSON-ready dict (what ``pqa report --json`` prints).
+
+    With ``plugins``, detector firings come from a weekly replay of the current config over
+    the window (every account, as it was at the time); without, from the stored signals of
+    the last scoring run and the PQA moments' reasons.
+    """
     h = load_history(db, since=since)
     configured = [name for name, table in config.detectors.items() if table.get("enabled", True)]
+    replayed = replayed_firings(db, config, plugins, since) if plugins is not None else None
+    if replayed is not None:
+        (fired, population), source = replayed, "replay"
+    else:
+        fired, population = h.fired, set(h.accounts) | set(h.moments)
+        source = "stored signals"
     return {
         "since": since[:10] if since else None,
         "funnel": funnel(h),
         "surfaced_vs_not": surfaced_vs_not(h),
-        "detectors": detector_table(h, configured),
+        "detectors": detector_table(h, fired, population, configured),
+        "detectors_from": source,
         "monetization": monetization(db, config, since),
         "buyer_coverage": buyer_coverage(db, config, h),
         "free_to_paid": free_to_paid(h, config),

@@ -60,10 +60,11 @@ class Printer:
 
     def heading(self, text: str) -> None:
         out()
-        out(Text(text, style="bold") if self.fancy else f"## {text}")
+        out(Text(text, style="bold") if self.fancy else f"## {text}", soft_wrap=not self.fancy)
 
     def line(self, text: str) -> None:
-        out(text)
+        # Piped output is for grep and friends: one record per line, never wrapped.
+        out(text, soft_wrap=not self.fancy)
 
     def table(self, headers: list[str], rows: list[list[Any]], chart_col: int | None = None):
         """Rows of cells; ``chart_col`` is drawn only in a terminal (bars are not data)."""
@@ -74,7 +75,7 @@ class Printer:
             cells = [headers] + [[str(c) for c in r] for r in rows]
             widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
             for r in cells:
-                out("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+                self.line("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
             return
         t = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
         for i, h in enumerate(headers):
@@ -97,12 +98,19 @@ def report(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     since: str = typer.Option(None, "--since", help="Only history from this day (YYYY-MM-DD)."),
+    stored: bool = typer.Option(
+        False,
+        "--stored",
+        help="Judge detectors by the last scoring run's signals only (fast) instead of a "
+        "weekly replay of the current config.",
+    ),
 ) -> None:
     """Funnel, surfaced vs not, per-detector precision and lift, and the product KPIs."""
     from ..reports import build_report
 
     st = state(ctx)
-    data = build_report(st.db, st.config, since=_since(since))
+    plugins = None if stored else st.plugins
+    data = build_report(st.db, st.config, since=_since(since), plugins=plugins)
     if as_json:
         print_json(data)
         return
@@ -183,7 +191,10 @@ def print_report(data: dict[str, Any], p: Printer) -> None:
             ],
         )
         fb = data["feedback"]
-        p.line(f"verdicts from reps: {fb['good']} good, {fb['bad']} bad")
+        p.line(
+            f"verdicts from reps: {fb['good']} good, {fb['bad']} bad; "
+            f"firings from the {data['detectors_from']}"
+        )
 
     p.heading("Product KPIs")
     m = data["monetization"]

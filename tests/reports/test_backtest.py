@@ -203,3 +203,22 @@ def test_bad_alternative_config_names_file_and_key(history, db_path, tmp_path):
         app, ["--db", str(db_path), "backtest", str(tmp_path / "nope.toml")]
     )
     assert isinstance(missing.exception, ConfigError)
+
+
+def test_report_judges_detectors_by_replay(history):
+    """Replayed firings: seat_count fired on A, B, C (9.52 points: a signal, not a PQA) and G.
+
+    Eligible accounts (through every gate at some step): A, B, C, D, G (E pays from the start;
+    F pays before its only activity). Converted before-or-after firing: A and C converted
+    after seat_count fired; D, the only eligible account it missed, did not convert.
+    """
+    from pqa_tui.reports import build_report
+
+    config = config_from_dict(settings(10.0))
+    report = build_report(history, config, plugins=load_plugins(None))
+    assert report["detectors_from"] == "replay"
+    (seat,) = [d for d in report["detectors"] if d["detector"] == "seat_count"]
+    assert (seat["fired"], seat["good"], seat["bad"], seat["converted"]) == (4, 1, 1, 2)
+    assert seat["precision"] == 0.5
+    assert seat["conversion_rate"] == 0.5 and seat["baseline_rate"] == 0.0
+    assert seat["lift"] is None  # nothing converted without it: no finite ratio
