@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -95,7 +96,11 @@ def ingest(
     if json_:
         print_json({"files": [s.to_dict() for s in summaries], "rejected": rejected})
     else:
-        out(_summary_table(summaries))
+        table = _summary_table(summaries)
+        if is_terminal():
+            out(table)
+        else:  # no width to respect: keep each file on one line for grep and logs
+            Console(markup=False, emoji=False, highlight=False, width=160).print(table)
         if rejected:
             out(f"{rejected:,} lines were rejected: list them with `pqa rejects`.")
 

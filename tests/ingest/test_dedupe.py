@@ -77,3 +77,17 @@ def test_duplicate_identify_applies_once(db, tmp_path):
     ingest(db, write_ndjson(tmp_path / "b.ndjson", [call, change, track("X", "u1")]))
     assert count(db, "select count(*) from trait_changes") == 1
     assert count(db, "select role from users where user_id = 'u1'") == "admin"
+
+
+def test_progress_reports_bytes_up_to_the_size(db, tmp_path, monkeypatch):
+    from pqa_tui.ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 10)
+    path = write_ndjson(tmp_path / "e.ndjson", [track("Search", f"u{i}") for i in range(50)])
+    calls = []
+    ingest(db, path, progress=lambda source, done, total: calls.append((source, done, total)))
+    size = path.stat().st_size
+    assert calls[0] == (str(path), 0, size) and calls[-1] == (str(path), size, size)
+    assert all(total == size for _, _, total in calls)
+    done = [d for _, d, _ in calls]
+    assert done == sorted(done) and len(calls) >= 3
