@@ -183,4 +183,4 @@ def _print_summary(summary: dict[str, Any], st: State, as_json: bool) -> None:
         )
         if reason:
             out(f"     {reason}")
-    out("Open it with `pqa tui`; `pqa demo --force` rebuilds it.")
+    out(f"Open it with `pqa --db {st.db_path} tui`; `pqa demo --force` rebuilds it.")
