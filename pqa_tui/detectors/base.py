@@ -129,6 +129,7 @@ class UsageBatch:
         self._windows: dict[tuple[int, int], tuple[str, str]] = {}
         self._totals: dict[tuple[str, str, str], dict[str, tuple[float, str]]] = {}
         self._distinct: dict[tuple[str, str], dict[str, int]] = {}
+        self._activity: dict[tuple[str, str], dict[str, dict[str, tuple[int, str]]]] = {}
         self._users: dict[str, list[dict[str, Any]]] | None = None
         self._changes: dict[str, list[dict[str, Any]]] | None = None
 
@@ -210,24 +211,40 @@ class UsageBatch:
                 self._changes.setdefault(change.pop("account_id"), []).append(change)
         return self._changes.get(account_id, [])
 
+    def user_activity(self, first: str, last: str) -> dict[str, dict[str, tuple[int, str]]]:
+        """account -> user -> (days active, last day active) from ``first`` to ``last``."""
+        key = (first, last)
+        if key not in self._activity:
+            found: dict[str, dict[str, tuple[int, str]]] = {}
+            rows = self.db.conn.execute(
+                "select account_id, user_id, count(*), max(day) from user_days "
+                "where day >= ? and day <= ? group by account_id, user_id",
+                (first, last),
+            )
+            for account, user, days, day in rows:
+                if account in found:
+                    found[account][user] = (days, day)
+                else:
+                    found[account] = {user: (days, day)}
+            self._activity[key] = found
+        return self._activity[key]
+
     def last_active(self, account_id: str, user_ids: list[str]) -> dict[str, str]:
-        """user -> last day active in the account within the lookback (per account)."""
-        marks = ",".join("?" * len(user_ids))
-        rows = self.db.conn.execute(
-            f"select user_id, max(day) from user_days where account_id = ? and day >= ? "
-            f"and day <= ? and user_id in ({marks}) group by user_id",
-            (account_id, self.first_day, self.as_of.isoformat(), *user_ids),
-        )
-        return dict(rows.fetchall())
+        """user -> last day active in the account within the lookback."""
+        return self.last_active_in(account_id, user_ids, self.first_day, self.as_of.isoformat())
+
+    def last_active_in(
+        self, account_id: str, user_ids: list[str], first: str, last: str
+    ) -> dict[str, str]:
+        """user -> last day active in the account from ``first`` to ``last``."""
+        users = self.user_activity(first, last).get(account_id, {})
+        return {u: users[u][1] for u in user_ids if u in users}
 
     def active_user_ids(self, account_id: str, first: str, last: str, limit: int) -> list[str]:
-        """The most active users of one account in a window (evidence, so read per account)."""
-        rows = self.db.conn.execute(
-            "select user_id from user_days where account_id = ? and day >= ? and day <= ? "
-            "group by user_id order by count(*) desc, user_id limit ?",
-            (account_id, first, last, limit),
-        )
-        return [r[0] for r in rows]
+        """The most active users of one account in a window (most days active first)."""
+        users = self.user_activity(first, last).get(account_id, {})
+        ranked = sorted(users.items(), key=lambda item: (-item[1][0], item[0]))
+        return [user for user, _ in ranked[:limit]]
 
     def daily(self, account_id: str, metric: str) -> dict[str, float]:
         """One account's day -> value for ``metric`` over the lookback."""
@@ -299,9 +316,15 @@ class AccountUsage:
         """Members known by as_of with their profile (role, seniority, department, ...)."""
         return self._batch.users(self.account_id)
 
-    def last_active(self, user_ids: list[str]) -> dict[str, str]:
-        """User -> last day (``YYYY-MM-DD``) each was active here within the lookback."""
-        return self._batch.last_active(self.account_id, user_ids) if user_ids else {}
+    def last_active(self, user_ids: list[str], days: int | None = None) -> dict[str, str]:
+        """User -> last day (``YYYY-MM-DD``) each was active here, within the last ``days``
+        days (default: the whole lookback); users not active then are left out."""
+        if not user_ids:
+            return {}
+        if days is None:
+            return self._batch.last_active(self.account_id, user_ids)
+        first, last = self._batch.window(days)
+        return self._batch.last_active_in(self.account_id, user_ids, first, last)
 
     def trait_changes(self, trait: str | None = None) -> list[dict[str, Any]]:
         """Trait changes (``entity``, ``entity_id``, ``trait``, ``old_value``, ``new_value``,

@@ -70,14 +70,9 @@ class BuyerPersona(Detector):
                 buyers.append((user, senior, dept))
         if not buyers:
             return
-        first, _ = usage.window(options["window_days"])
-        seen = usage.last_active([u["user_id"] for u, _, _ in buyers])
         # Only a buyer active in the window counts: a VP who left months ago is no buyer now.
-        live = [
-            (u, s, d, seen[u["user_id"]])
-            for u, s, d in buyers
-            if seen.get(u["user_id"], "") >= first
-        ]
+        seen = usage.last_active([u["user_id"] for u, _, _ in buyers], options["window_days"])
+        live = [(u, s, d, seen[u["user_id"]]) for u, s, d in buyers if u["user_id"] in seen]
         if not live:
             return
         live.sort(key=lambda b: (b[1] is None, b[3]), reverse=False)
