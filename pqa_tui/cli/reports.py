@@ -322,3 +322,88 @@ def print_backtest(data: dict[str, Any], p: Printer) -> None:
                 ["account", "verdict", "converted"],
                 [[x["account"], x["verdict"] or "–", (x["converted"] or "–")[:10]] for x in d[key]],
             )
+
+
+@app.command()
+def suggest(
+    ctx: typer.Context,
+    from_: str = typer.Option(None, "--from", help="First replayed day (default: 12 months back)."),
+    to: str = typer.Option(None, "--to", help="Last replayed day (default: the latest data)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the suggestions as JSON."),
+) -> None:
+    """Propose threshold and detector changes that keep good leads and drop bad ones."""
+    from ..suggest import suggest as make_suggestions
+
+    st = state(ctx)
+    data = make_suggestions(
+        st.db, st.config, st.plugins, start=_day(from_, "--from"), end=_day(to, "--to")
+    )
+    if as_json:
+        print_json(data)
+        return
+    print_suggestions(data, Printer(is_terminal()))
+
+
+def print_suggestions(data: dict[str, Any], p: Printer) -> None:
+    """The trade-off table, the suggestion in words, and a config snippet to backtest."""
+    cur, best = data["current"], data["suggested"]
+    judged = "reps' verdicts" if data["labels"] == "feedback" else "conversions"
+    p.heading(
+        f"Thresholds replayed {data['from']} to {data['to']}, judged by {judged} "
+        f"({data['good_leads']} good leads, {data['bad_leads']} bad)"
+    )
+    rows = []
+    for r in data["thresholds"]:
+        mark = []
+        if r["threshold"] == cur["threshold"]:
+            mark.append("current")
+        if r["threshold"] == best["threshold"]:
+            mark.append("suggested")
+        rows.append(
+            [
+                num(r["threshold"]),
+                r["pqas"],
+                f"{r['good_kept']} ({pct(r['good_share'])})",
+                f"{r['bad_kept']} ({pct(r['bad_share'])})",
+                pct(r["precision"]),
+                r["conversions_caught"],
+                num(r["median_days_early"], 1),
+                ", ".join(mark),
+                bar((r["good_share"] or 0) * 100, 100, 20),
+            ]
+        )
+    p.table(
+        ["threshold", "PQAs", "good kept", "bad kept", "precision", "conversions", "days early"]
+        + ["", "good kept"],
+        rows,
+        chart_col=8,
+    )
+    if best["threshold"] == cur["threshold"]:
+        p.line(f"Keep the threshold at {num(cur['threshold'])}: no other does better.")
+    else:
+        verb = "Raise" if best["threshold"] > cur["threshold"] else "Lower"
+        p.line(
+            f"{verb} the threshold from {num(cur['threshold'])} to {num(best['threshold'])}: "
+            f"keeps {best['good_kept']} of {data['good_leads']} good leads "
+            f"(now {cur['good_kept']}) and {best['bad_kept']} bad ones (now {cur['bad_kept']}); "
+            f"catches {best['conversions_caught']} conversions (now {cur['conversions_caught']})."
+        )
+    if data["detector_changes"]:
+        p.heading("Detectors that look like noise, turned off one at a time")
+        p.table(
+            ["change", "lift", "PQAs", "good kept", "bad kept", "conversions"],
+            [
+                [
+                    c["change"],
+                    num(c["lift"]),
+                    f"{c['pqas']} (now {cur['pqas']})",
+                    c["good_kept"],
+                    c["bad_kept"],
+                    c["conversions_caught"],
+                ]
+                for c in data["detector_changes"]
+            ],
+        )
+    p.heading("Try it: save this in a copy of your config and run `pqa backtest FILE`")
+    for line in data["config_snippet"].splitlines():
+        p.line(line)

@@ -152,3 +152,43 @@ def story(build):
     build.rollup("a1", "2026-01-11", "pricing", 4)
     build.rollup("a2", "2026-01-11", "pricing", 5)  # never activated
     return build
+
+
+# A usage history for backtests and suggestions; the story is told in test_backtest.py.
+
+
+def active(conn, account: str, day: str, users: int) -> None:
+    for u in range(users):
+        conn.execute("insert into user_days values (?, ?, ?)", (account, day, f"{account}-u{u}"))
+    for metric in ("events", "active_users"):
+        conn.execute("insert into rollups values (?, ?, ?, ?)", (account, day, metric, users))
+
+
+@pytest.fixture
+def history(db, build):
+    for a in "ABCDFG":
+        build.account(a, "free")
+    build.account("E", "pro")
+    with store.write(db) as conn:
+        conn.execute("update accounts set created_at = '2025-12-01T00:00:00.000000Z'")
+        for day in ("2026-01-10", "2026-01-11"):
+            active(conn, "A", day, 4)
+        active(conn, "B", "2026-01-19", 3)
+        active(conn, "C", "2026-01-25", 2)
+        for day in ("2026-01-05", "2026-01-12", "2026-01-19", "2026-01-26", "2026-02-02"):
+            active(conn, "D", day, 1)
+        active(conn, "E", "2026-01-05", 4)
+        active(conn, "F", "2026-01-26", 4)
+        conn.execute(
+            "insert into trait_changes (entity, entity_id, account_id, trait, old_value, "
+            "new_value, ts) values ('account', 'F', 'F', 'plan', 'free', 'pro', ?)",
+            ("2026-01-20T09:00:00.000000Z",),
+        )
+        active(conn, "G", "2026-01-15", 4)
+        active(conn, "G", "2026-02-08", 4)
+    build.outcome("A", "converted", "2026-02-01")
+    build.outcome("C", "converted", "2026-02-10")
+    build.outcome("F", "converted", "2026-01-20T09:00")
+    build.feedback("A", "good", "2026-01-13")
+    build.feedback("B", "bad", "2026-01-20")
+    return db
