@@ -113,6 +113,9 @@ class ScoringConfig:
     denylist: list[str] = field(default_factory=list)
     # A signal older than this (days) no longer counts at all.
     max_signal_age_days: int = 90
+    # One detect() call running longer than this is given up on: that detector is skipped
+    # (and reported) for the rest of the run, and everything else is scored.
+    detector_timeout_seconds: float = 10.0
 
 
 @dataclass
@@ -257,6 +260,8 @@ def _check_ranges(config: Config) -> None:
     s = config.scoring
     if s.half_life_days <= 0:
         raise ConfigError(path, "scoring.half_life_days", "expected a number above 0")
+    if s.detector_timeout_seconds <= 0:
+        raise ConfigError(path, "scoring.detector_timeout_seconds", "expected a number above 0")
     for key in ("min_account_age_days", "max_signal_age_days"):
         if getattr(s, key) < 0:
             raise ConfigError(path, f"scoring.{key}", "expected 0 or more days")

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -387,14 +389,21 @@ def compute_scores(
     batch = UsageBatch(db, config, as_of, ids, lookback)
     plans = _plans_as_of(db, config, batch.as_of_ts)
     s = config.scoring
-    results = []
-    for account_id in ids:
+
+    def score_one(account_id: str, box: _TimeBox) -> AccountScore | None:
         account = accounts[account_id]
         usage = AccountUsage(batch, account)
         scored: list[ScoredSignal] = []
         errors: list[DetectorFailure] = []
         for setting in settings:
+            skipped = box.skipped.get(setting.name)
+            if skipped:
+                errors.append(DetectorFailure(setting.name, setting.plugin, account_id, skipped))
+                continue
+            box.started(setting)
             signals, error = _run_detector(setting, usage)
+            if not box.finished():
+                return None  # this call overran its time box and the run went on without it
             if error:
                 errors.append(DetectorFailure(setting.name, setting.plugin, account_id, error))
             for signal in signals:
@@ -422,19 +431,91 @@ def compute_scores(
         score = sum(x.points for x in scored)
         plan = plans.get(account_id, account.get("plan") or "")
         gate = _gate(config, account, plan, _born_day(db, account), as_of)
-        results.append(
-            AccountScore(
-                account_id=account_id,
-                name=account.get("name"),
-                domain=account.get("domain"),
-                score=score,
-                qualified=score >= s.threshold and gate is None and score > 0,
-                gate=gate,
-                signals=scored,
-                errors=errors,
-            )
+        return AccountScore(
+            account_id=account_id,
+            name=account.get("name"),
+            domain=account.get("domain"),
+            score=score,
+            qualified=score >= s.threshold and gate is None and score > 0,
+            gate=gate,
+            signals=scored,
+            errors=errors,
         )
-    return results
+
+    return _TimeBox(s.detector_timeout_seconds).run(ids, score_one)
+
+
+class _TimeBox:
+    """Runs the accounts of a scoring run on a worker thread and gives up on a hung detector.
+
+    Python cannot stop a thread, so a ``detect()`` call that overruns the time box is left
+    where it hangs (on a daemon thread that no longer counts), the detector is skipped for the
+    rest of the run with a failure naming it, and a fresh worker carries on from the account it
+    hung on. The cost for well-behaved detectors is two attribute writes per call.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.skipped: dict[str, str] = {}  # detector name -> the failure recorded for it
+        self._lock = threading.Lock()
+        self._current: tuple[DetectorSettings, float] | None = None
+        self._abandoned = False
+
+    def started(self, setting: DetectorSettings) -> None:
+        self._current = (setting, time.monotonic())
+
+    def finished(self) -> bool:
+        """False when the call just made was given up on: the worker must stop."""
+        self._current = None
+        return not self._abandoned
+
+    def run(
+        self, ids: list[str], score_one: Callable[[str, _TimeBox], AccountScore | None]
+    ) -> list[AccountScore]:
+        results: list[AccountScore] = []
+        position = 0
+        while position < len(ids):
+            box = _TimeBox(self.seconds)
+            box.skipped = self.skipped
+            done: list[AccountScore] = []
+            failure: list[BaseException] = []
+
+            def work(
+                box: _TimeBox = box, done: list = done, failure: list = failure, start=position
+            ) -> None:
+                try:
+                    for account_id in ids[start:]:
+                        result = score_one(account_id, box)
+                        with box._lock:
+                            if box._abandoned or result is None:
+                                return
+                            done.append(result)
+                except BaseException as e:  # noqa: BLE001 - handed to the calling thread
+                    failure.append(e)
+
+            worker = threading.Thread(target=work, name="pqa-scoring", daemon=True)
+            worker.start()
+            while worker.is_alive():
+                worker.join(timeout=min(0.25, self.seconds / 4))
+                current = box._current
+                if current is None or time.monotonic() - current[1] <= self.seconds:
+                    continue
+                with box._lock:
+                    box._abandoned = True
+                setting = current[0]
+                self.skipped[setting.name] = (
+                    f"TimeoutError: detect() ran for over {self.seconds:g} s on "
+                    f"{ids[position + len(done)]}; skipped for the rest of this run "
+                    "(scoring.detector_timeout_seconds)"
+                )
+                break
+            if failure:
+                raise failure[0]
+            results.extend(done)
+            position += len(done)
+            if not box._abandoned:
+                break
+        return results
 
 
 def summarize_failures(scores: list[AccountScore]) -> list[FailureSummary]:
