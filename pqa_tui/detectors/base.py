@@ -184,11 +184,18 @@ class UsageBatch:
                 "order by m.account_id, first_seen",
                 (self.as_of_ts,),
             )
-            cols = [c[0] for c in cur.description][1:]
             users = self._users
-            for account, *row in cur:
-                user = dict(zip(cols, row, strict=True))
-                user["traits"] = _json(user["traits"])
+            as_of_ts = self.as_of_ts
+            for row in cur:
+                account = row[0]
+                user = {
+                    "user_id": row[1], "email": row[2], "name": row[3], "role": row[4],
+                    "seniority": row[5], "department": row[6], "company_size": row[7],
+                    "use_case": row[8], "created_at": row[9], "first_seen": row[10],
+                    # Seen after as_of is not known as of then.
+                    "last_seen": row[11] if row[11] and row[11] <= as_of_ts else None,
+                    "traits": _json(row[12]),
+                }  # fmt: skip
                 if account in users:
                     users[account].append(user)
                 else:
