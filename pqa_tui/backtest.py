@@ -207,11 +207,14 @@ class ReplayBatch(UsageBatch):
         return self._distinct[key]
 
     def users(self, account_id: str) -> list[dict[str, Any]]:
-        return [
-            u
-            for u in self.data.members.get(account_id, ())
-            if (u["first_seen"] or "") <= self.as_of_ts
-        ]
+        as_of_ts = self.as_of_ts
+        known = []
+        for user in self.data.members.get(account_id, ()):
+            if (user["first_seen"] or "") <= as_of_ts:
+                if user["last_seen"] and user["last_seen"] > as_of_ts:
+                    user = {**user, "last_seen": None}  # seen after as_of: not known then
+                known.append(user)
+        return known
 
     def trait_changes(self, account_id: str) -> list[dict[str, Any]]:
         return [
