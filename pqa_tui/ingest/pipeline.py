@@ -44,7 +44,7 @@ DELTAS_LIMIT = 100_000
 SNIFF_BYTES = 64 * 1024
 # While an ingest holds the write lock it may use this much page cache (KiB, negative = size):
 # the dedupe and account indexes are updated in random order and must stay in memory.
-INGEST_CACHE_KIB = 128 * 1024
+INGEST_CACHE_KIB = 64 * 1024
 
 # (source, done bytes or None, total bytes or None)
 Progress = Callable[[str, "int | None", "int | None"], None]
@@ -480,8 +480,11 @@ class _Batcher:
         self._derive(rows, recs)
 
     def _derive(self, rows: list[tuple], recs: list[Record]) -> None:
-        """Everything that follows from newly inserted rows."""
-        add_usage = self.deltas.add
+        """Everything that follows from newly inserted rows (the hot loop: kept flat)."""
+        deltas = self.deltas
+        usage = deltas.usage
+        add_usage = deltas.add
+        storage_events = self.rules.storage_events
         users_seen = self.users_seen
         accounts_seen = self.accounts_seen
         members_seen = self.members_seen
@@ -490,7 +493,7 @@ class _Batcher:
         user_days = set()
         add_day = user_days.add
         for row, rec in zip(rows, recs, strict=True):
-            _, kind, account, user, event, ts, day = row[:7]
+            _, kind, account, user, event, ts, day, _, _, _ = row
             if user is not None:
                 seen = users_seen.get(user)
                 if seen is None:
@@ -516,7 +519,12 @@ class _Batcher:
                         seen[1] = ts
                     elif ts < seen[0]:
                         seen[0] = ts
-                if kind in USAGE_KINDS:
+                if kind == "track" and event not in storage_events:
+                    key = (account, day, kind, event)
+                    usage[key] = usage.get(key, 0) + 1
+                    if user is not None:
+                        add_day((account, day, user))
+                elif kind in USAGE_KINDS:
                     add_usage(account, day, kind, event, rec[6])
                     if user is not None:
                         add_day((account, day, user))

@@ -80,7 +80,7 @@ class RollupDeltas:
 
     def __init__(self, rules: RollupRules):
         self.rules = rules
-        self.usage: Counter[UsageKey] = Counter()
+        self.usage: dict[UsageKey, int] = {}
         self.extra: dict[tuple[str, str, str], float] = {}
 
     def add(
@@ -96,14 +96,16 @@ class RollupDeltas:
             if not isinstance(props, dict):
                 props = orjson.loads(props)
             path = props.get("path")
-            self.usage[(account, day, "page", path if isinstance(path, str) else None)] += n
+            key = (account, day, "page", path if isinstance(path, str) else None)
+            self.usage[key] = self.usage.get(key, 0) + n
             return
-        self.usage[(account, day, kind, event)] += n
+        key = (account, day, kind, event)
+        self.usage[key] = self.usage.get(key, 0) + n
         if event in rules.storage_events:
             if not isinstance(props, dict):
                 props = orjson.loads(props)
-            key = (account, day, "storage")
-            self.extra[key] = self.extra.get(key, 0.0) + n * rules.storage_bytes(props)
+            skey = (account, day, "storage")
+            self.extra[skey] = self.extra.get(skey, 0.0) + n * rules.storage_bytes(props)
 
     def add_active(self, account: str, day: str, n: int) -> None:
         key = (account, day, "active_users")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +13,9 @@ from .formats import JsonLinesFormat, Record, Reject, first_json_object, id_text
 
 _TIME_KEYS = ("timestamp", "originalTimestamp", "sentAt", "receivedAt")
 _TYPES = {"track", "identify", "group", "page", "screen", "alias"}
+_GROUP_FIRST = ["context.groupId"]
+_record = tuple.__new__  # builds a Record without the Python-level NamedTuple __new__
+fromisoformat = datetime.fromisoformat
 
 
 def page_path(props: dict[str, Any]) -> str | None:
@@ -39,27 +43,52 @@ class SegmentFormat(JsonLinesFormat):
         )
 
     def convert(self, obj: Any, line: int, config: Config) -> Record | Reject:
-        # Fast path for the common case, a well-formed track call; anything unusual (and every
-        # error message) goes through _convert below.
+        # Fast path for the bulk of any export, a well-formed track call with a millisecond
+        # "Z" timestamp and the account in context.groupId (the default first account key):
+        # this runs a million times per million events, so it avoids every avoidable call.
+        # Anything else, and every error message, goes through _convert below.
         if type(obj) is dict and obj.get("type") == "track":
             raw_ts = obj.get("timestamp")
             event = obj.get("event")
             props = obj.get("properties") or {}
-            if raw_ts is not None and type(event) is str and event and type(props) is dict:
+            user = obj.get("userId") or obj.get("anonymousId")
+            ctx = obj.get("context")
+            account = ctx.get("groupId") if type(ctx) is dict else None
+            key = obj.get("messageId")
+            if (
+                type(raw_ts) is str
+                and len(raw_ts) == 24
+                and raw_ts[23] == "Z"
+                and raw_ts[19] == "."
+                and raw_ts[10] == "T"
+                and type(event) is str
+                and event
+                and type(props) is dict
+                and type(user) is str
+                and type(account) is str
+                and account
+                and type(key) is str
+                and config.ingest.account_keys[:1] == _GROUP_FIRST
+            ):
                 try:
-                    ts = parse_ts(raw_ts)
+                    fromisoformat(raw_ts[:23])
                 except ValueError:
-                    ts = None
-                if ts is not None:
-                    user = obj.get("userId") or obj.get("anonymousId")
-                    if type(user) is not str:
-                        user = id_text(user)
-                    account = self.find_account(obj, config)
-                    if user is not None or account is not None:
-                        key = obj.get("messageId")
-                        if type(key) is not str:
-                            key = id_text(key)
-                        return Record("track", key, user, account, event, ts, props, None, line)
+                    pass
+                else:
+                    return _record(
+                        Record,
+                        (
+                            "track",
+                            key,
+                            user,
+                            account,
+                            event,
+                            raw_ts[:23] + "000Z",
+                            props,
+                            None,
+                            line,
+                        ),
+                    )
         return self._convert(obj, line, config)
 
     def _convert(self, obj: Any, line: int, config: Config) -> Record | Reject:
