@@ -404,6 +404,14 @@ def print_suggestions(data: dict[str, Any], p: Printer) -> None:
                 for c in data["detector_changes"]
             ],
         )
+    both = data["combined"]
+    if both:
+        p.line(
+            f"Together, with {', '.join(both['detectors_off'])} off and the threshold at "
+            f"{num(both['threshold'])}: {both['pqas']} PQAs (now {cur['pqas']}), "
+            f"{both['good_kept']} good and {both['bad_kept']} bad kept, "
+            f"{both['conversions_caught']} conversions caught."
+        )
     p.heading("Try it: save this in a copy of your config and run `pqa backtest FILE`")
     for line in data["config_snippet"].splitlines():
         p.line(line)
