@@ -3,9 +3,10 @@
 Reports and backtests judge a PQA definition by what the people selling said about the
 accounts it surfaced. A fresh demo has no such past, so :func:`simulate_team` plays one out
 through the real triage functions (:mod:`pqa_tui.triage`), dated after each account's first
-PQA moment. The verdicts follow the planted archetype (``demo_accounts``,
-:data:`pqa_tui.demo.archetypes.FEEDBACK`): converting accounts are called good, hobby, stalled,
-noisy and internal accounts bad. Seeded, so the same demo gets the same history.
+PQA moment. The verdicts follow the planted truth (``demo_accounts``, through
+:func:`pqa_tui.demo.archetypes.simulated_feedback`): accounts that convert were worth the
+conversation, the others were not (too early, no buyer, hobby, internal). Seeded, so the
+same demo gets the same history.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sqlite_utils
 
 from . import triage
 from .config import Config
-from .demo.archetypes import FEEDBACK
+from .demo.archetypes import simulated_feedback
 from .timestamps import ts_to_datetime
 
 DEFAULT_TEAM = ("ana", "ben", "chloe")
@@ -51,17 +52,18 @@ def simulate_team(
     done = TeamHistory()
     last_moment = end - timedelta(days=FRESH_DAYS)
     rows = db.conn.execute(
-        "select m.account_id, min(m.at), d.archetype, d.converts, d.converted_at "
+        "select m.account_id, min(m.at), d.archetype, d.converts, d.converted_at, d.has_buyer "
         "from pqa_moments m join demo_accounts d using (account_id) "
         "group by m.account_id order by min(m.at), m.account_id"
     ).fetchall()
-    for account_id, moment_at, archetype, converts, converted_at in rows:
+    for account_id, moment_at, archetype, converts, converted_at, has_buyer in rows:
         surfaced = ts_to_datetime(moment_at)
         if surfaced > last_moment or rng.random() > CLAIM_SHARE:
             continue
         rep = rng.choice(team)
         converted = _as_datetime(converted_at)
-        verdict, reason = ("good", "buyer engaged") if converts else FEEDBACK[archetype]
+        truth = {"archetype": archetype, "converts": converts, "has_buyer": has_buyer}
+        verdict, reason = simulated_feedback(truth)
         _work(db, config, done, rng, account_id, rep, surfaced, converted, verdict, reason, end)
     return done
 

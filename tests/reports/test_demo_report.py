@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from pqa_tui.config import Config
-from pqa_tui.demo.archetypes import FEEDBACK
+from pqa_tui.demo.archetypes import simulated_feedback
 from pqa_tui.demo.build import build_demo
 from pqa_tui.demo_history import simulate_team
 from pqa_tui.plugins import load_plugins
@@ -46,12 +46,13 @@ def test_team_history_goes_through_triage(demo):
 def test_verdicts_follow_the_planted_archetype(demo):
     db, *_ = demo
     rows = db.conn.execute(
-        "select f.verdict, d.archetype, d.converts from feedback f "
+        "select f.verdict, f.reason, d.archetype, d.converts, d.has_buyer from feedback f "
         "join demo_accounts d using (account_id)"
     ).fetchall()
-    assert rows
-    for verdict, archetype, converts in rows:
-        assert verdict == ("good" if converts else FEEDBACK[archetype][0])
+    assert {r[0] for r in rows} == {"good", "bad"}
+    for verdict, reason, archetype, converts, has_buyer in rows:
+        truth = {"archetype": archetype, "converts": converts, "has_buyer": has_buyer}
+        assert (verdict, reason) == simulated_feedback(truth)
 
 
 def test_planted_signals_beat_the_noise(demo):
