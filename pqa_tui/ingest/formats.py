@@ -119,6 +119,7 @@ class JsonLinesFormat(InputFormat):
                 if stripped[:1] == b"[":
                     yield from self._read_array(stripped + stream.read(), convert, config)
                     return
+                raw = stripped  # a byte-order mark would make the first line invalid JSON
             try:
                 obj = loads(raw)
             except orjson.JSONDecodeError as e:

@@ -347,3 +347,12 @@ def test_a_plugin_adds_a_format(db, tmp_path):
     assert events(db) == [
         ("track", "acme", "u1", "Document_Created", "2025-03-01T10:00:00.000000Z")
     ]
+
+
+def test_ndjson_with_a_byte_order_mark(db, tmp_path):
+    path = tmp_path / "bom.ndjson"
+    path.write_bytes(
+        b"\xef\xbb\xbf" + b"\n".join(orjson.dumps(track("Search", f"u{i}")) for i in range(2))
+    )
+    summary = ingest(db, path)[0]
+    assert (summary.format, summary.inserted, summary.rejected) == ("segment", 2, 0)
