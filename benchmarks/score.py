@@ -179,7 +179,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     config = Config()
     plugins = load_plugins(None, entry_points_too=False)
-    tag = f"v2-{args.events}e-{args.accounts}a-{args.days}d"
+    tag = f"v3-{args.events}e-{args.accounts}a-{args.days}d"
     paths = {"1x": OUT / f"score-{tag}.db", "2x": OUT / f"score-{tag}-doubled.db"}
     build(paths["1x"], calls(args.events, args.accounts, args.days), config, plugins)
     build(paths["2x"], doubled(calls(args.events, args.accounts, args.days)), config, plugins)
