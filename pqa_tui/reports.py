@@ -313,6 +313,8 @@ def replayed_firings(
     first, last = default_window(data)
     if since:
         first = max(first, date.fromisoformat(since[:10]))
+        if first > last:
+            return None  # no usage since then to replay
     (rep,) = replay(db, [config], plugins, weekly_steps(first, last), data)
     fired = {
         detector: {a: rep.step_ts(i) for a, i in accounts.items()}

@@ -156,3 +156,13 @@ def test_report_judges_detectors_by_replay(history):
     assert seat["precision"] == 0.5
     assert seat["conversion_rate"] == 0.5 and seat["baseline_rate"] == 0.0
     assert seat["lift"] is None  # nothing converted without it: no finite ratio
+
+
+def test_report_since_after_the_data_falls_back_to_stored_signals(history):
+    from pqa_tui.reports import build_report, parse_day
+
+    config = config_from_dict(settings(10.0))
+    since = parse_day("2027-01-01", "--since")
+    report = build_report(history, config, since=since, plugins=load_plugins(None))
+    assert report["detectors_from"] == "stored signals"
+    assert report["funnel"]["pqa_moments"] == 0
