@@ -15,7 +15,9 @@ def format_ts(dt: datetime) -> str:
     """``dt`` as stored text; a naive datetime is taken as UTC."""
     if dt.tzinfo is not None:
         dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
-    return dt.strftime(TS_FORMAT)
+    # isoformat, not strftime: strftime writes years before 1000 without padding ("999-05-01"),
+    # which breaks sorting as text and the day prefix.
+    return dt.isoformat(timespec="microseconds") + "Z"
 
 
 def now_ts() -> str:
@@ -61,7 +63,10 @@ def parse_ts(value: object) -> str:
             dt = datetime.fromisoformat(text.replace("z", "Z"))
         except ValueError:
             raise ValueError(f"not an ISO 8601 time or epoch number: {value!r}") from None
-        return format_ts(dt)
+        try:
+            return format_ts(dt)
+        except OverflowError:  # an offset that moves year 1 or 9999 out of range in UTC
+            raise ValueError(f"time out of range: {value!r}") from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"not a timestamp: {value!r}")
     return _from_epoch(value)
@@ -70,13 +75,13 @@ def parse_ts(value: object) -> str:
 def _from_epoch(number: float) -> str:
     if number != number or number < 0:  # NaN or before 1970: never a real event time
         raise ValueError(f"not a plausible epoch time: {number!r}")
-    if number >= _EPOCH_NS:
-        number = number / 1e9
-    elif number >= _EPOCH_US:
-        number = number / 1e6
-    elif number >= _EPOCH_MS:
-        number = number / 1e3
-    try:
+    try:  # an int too big for a float overflows in the division too
+        if number >= _EPOCH_NS:
+            number = number / 1e9
+        elif number >= _EPOCH_US:
+            number = number / 1e6
+        elif number >= _EPOCH_MS:
+            number = number / 1e3
         return format_ts(_EPOCH + timedelta(seconds=number))
     except OverflowError:
-        raise ValueError(f"epoch time out of range: {number!r}") from None
+        raise ValueError(f"epoch time out of range: {str(number)[:40]}") from None
