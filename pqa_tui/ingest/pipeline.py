@@ -35,7 +35,7 @@ from ..config import Config
 from ..errors import PqaError
 from ..timestamps import now_ts
 from .effects import TraitEffects
-from .formats import USAGE_KINDS, InputFormat, JsonLinesFormat, Record, Reject
+from .formats import USAGE_KINDS, InputFormat, JsonLinesFormat, Record, Reject, make_reject
 from .rollups import RollupDeltas, RollupRules, add_user_days
 
 BATCH_SIZE = 10_000
@@ -427,28 +427,29 @@ class _Batcher:
                 rejects.append(rec)
                 continue
             kind, key, user, account, event, ts, props, traits, line = rec
+            if kind == "identify" or kind == "group":
+                props = traits  # the raw event keeps what the call said
+            try:
+                body = dumps(props).decode() if props else "{}"
+                if traits and traits is not props:
+                    dumps(traits)  # stored by the trait effects: check while a reject is cheap
+                key = key or content_key(rec)
+            except TypeError as e:  # orjson: nested too deep, non-text keys, bytes, sets...
+                rejects.append(
+                    make_reject(
+                        line,
+                        f"cannot store the properties or traits as JSON: {e}",
+                        f"{kind} {event!r} of user {user!r} at {ts}",
+                    )
+                )
+                continue
             if user is not None:
                 if account is None:
                     account = user_account.get(user)
                 elif user_account.get(user) != account:
                     user_account[user] = account
                     changed.add(user)
-            if kind == "identify" or kind == "group":
-                props = traits  # the raw event keeps what the call said
-            rows.append(
-                (
-                    key or content_key(rec),
-                    kind,
-                    account,
-                    user,
-                    event,
-                    ts,
-                    ts[:10],
-                    dumps(props).decode() if props else "{}",
-                    source,
-                    line,
-                )
-            )
+            rows.append((key, kind, account, user, event, ts, ts[:10], body, source, line))
             recs.append(rec)
         self.summary.read += len(batch)
         if rejects:
