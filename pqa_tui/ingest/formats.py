@@ -61,6 +61,18 @@ def make_reject(line: int, reason: str, raw: bytes | str) -> Reject:
     return Reject(line, reason, cut.rstrip("\r\n"))
 
 
+def raw_text(obj: Any) -> bytes | str:
+    """An object as JSON for a reject's raw column, or its repr when JSON cannot hold it
+    (a Python object from ``ingest_records``: an int past 64 bits, bytes, a set)."""
+    try:
+        return orjson.dumps(obj, default=str, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        try:
+            return repr(obj)
+        except RecursionError:
+            return f"<{type(obj).__name__} nested too deep to show>"
+
+
 class InputFormat:
     """Base of every input format. Subclasses set ``name`` and implement ``sniff`` and ``read``.
 
@@ -150,7 +162,7 @@ class JsonLinesFormat(InputFormat):
             except (TypeError, AttributeError, ValueError) as e:
                 rec = make_reject(number, f"unexpected shape: {e}", "")
             if type(rec) is Reject and not rec.raw:
-                rec = rec._replace(raw=make_reject(number, "", orjson.dumps(obj)).raw)
+                rec = rec._replace(raw=make_reject(number, "", raw_text(obj)).raw)
             yield rec
 
     def records(self, objs: Iterable[Any], config: Config) -> Iterator[Record | Reject]:
@@ -161,7 +173,7 @@ class JsonLinesFormat(InputFormat):
             except (TypeError, AttributeError, ValueError) as e:
                 rec = make_reject(number, f"unexpected shape: {e}", "")
             if type(rec) is Reject and not rec.raw:
-                rec = rec._replace(raw=make_reject(number, "", orjson.dumps(obj)).raw)
+                rec = rec._replace(raw=make_reject(number, "", raw_text(obj)).raw)
             yield rec
 
 
