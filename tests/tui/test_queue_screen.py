@@ -6,7 +6,7 @@ from tui_data import ESCAPE_NAME, MARKUP_NAME, drive, settle, write_many
 
 from pqa_tui import store, triage
 from pqa_tui.tui.screens.account import AccountScreen
-from pqa_tui.tui.screens.queue import QueueScreen
+from pqa_tui.tui.screens.queue import SEARCH_PAUSE, QueueScreen
 from pqa_tui.tui.widgets.queue_table import PAGE, QueueTable
 
 
@@ -100,20 +100,24 @@ def test_clicking_a_row_opens_it(make_app):
 def test_search_as_you_type_by_name_domain_or_id(make_app):
     app = make_app()
 
+    async def searched(pilot):
+        await pilot.pause(SEARCH_PAUSE * 2)  # the query waits for a pause in the typing
+        await settle(pilot)
+
     async def script(pilot):
         await pilot.press("slash")
         await pilot.press(*"glob")
-        await settle(pilot)
+        await searched(pilot)
         assert ids(app) == ["acct-04"]
         await pilot.press("backspace", "backspace", "backspace", "backspace", *"initech.com")
-        await settle(pilot)
+        await searched(pilot)
         assert ids(app) == ["acct-05"]
         await pilot.press(*"x")
-        await settle(pilot)
+        await searched(pilot)
         assert ids(app) == []
         assert "0 of 0" in str(app.screen.query_one("#status").render())
         await pilot.press("escape")
-        await settle(pilot)
+        await searched(pilot)
         assert len(ids(app)) == 6
         assert app.focused is table_of(app)
 

@@ -7,6 +7,7 @@ triage step, a teammate's write) keeps the cursor where the rep left it.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 from textual.worker import get_current_worker
 
@@ -24,6 +26,8 @@ from ..widgets.queue_table import PAGE, QueueTable, columns_for
 from ..workspace import Workspace
 from .account import AccountScreen
 from .triage_screen import Target, TriageScreen
+
+SEARCH_PAUSE = 0.15  # seconds of no typing before the search runs
 
 VIEWS = (
     ("queue", "My queue"),
@@ -72,6 +76,8 @@ class QueueScreen(TriageScreen):
         self.descending = True
         self.total = 0
         self._fetching_more = False
+        self._search_timer: Timer | None = None
+        self._status = ""
 
     def compose(self) -> ComposeResult:
         yield Tabs(*(Tab(label, id=view) for view, label in VIEWS), id="views")
@@ -107,13 +113,23 @@ class QueueScreen(TriageScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def _fetch(self, query: QueueQuery, keep: str | None, size: int) -> None:
-        config = self.workspace.config
-        with self.workspace.connect() as db:
-            now = self.workspace.now()
-            rows = queue.list_queue(db, config, **query.rows(), limit=size, now=now)
-            total = queue.count_queue(db, config, **query.filters(), now=now)
+        # The count runs beside the page on a second connection: sqlite3 lets go of the GIL
+        # while a query runs, so on a large queue the two take the time of one.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            total = pool.submit(self._count, query)
+            with self.workspace.connect() as db:
+                rows = queue.list_queue(
+                    db, self.workspace.config, **query.rows(), limit=size, now=self.workspace.now()
+                )
+            count = total.result()
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, rows, total, keep)
+            self.app.call_from_thread(self._show, rows, count, keep)
+
+    def _count(self, query: QueueQuery) -> int:
+        with self.workspace.connect() as db:
+            return queue.count_queue(
+                db, self.workspace.config, **query.filters(), now=self.workspace.now()
+            )
 
     def _show(self, rows: list[QueueRow], total: int, keep: str | None) -> None:
         self.total = total
@@ -163,7 +179,10 @@ class QueueScreen(TriageScreen):
         self._set_status(status)
 
     def _set_status(self, text: Text) -> None:
-        self.query_one("#status", Static).update(text)
+        # An update re-lays out the screen: skip it while typing keeps saying the same thing.
+        if text.plain != self._status:
+            self._status = text.plain
+            self.query_one("#status", Static).update(text)
 
     # --- acting -------------------------------------------------------------------------------
 
@@ -195,8 +214,12 @@ class QueueScreen(TriageScreen):
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
+        # Wait for a pause in the typing: one query per burst of keys, not one per key.
         self.search = event.value.strip()
-        self.load()
+        self._set_status(Text("Searching…", style="italic", end=""))
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_PAUSE, self.load)
 
     @on(Input.Submitted, "#search")
     def _search_done(self, event: Input.Submitted) -> None:
