@@ -223,23 +223,21 @@ class ReplayBatch(UsageBatch):
             if self.first_day <= c["ts"] <= self.as_of_ts
         ]
 
-    def last_active(self, account_id: str, user_ids: list[str]) -> dict[str, str]:
-        users = self.data.user_days.get(account_id, {})
-        found = {}
-        for user in user_ids:
-            days = users.get(user, ())
-            k = bisect_right(days, self._last) - 1
-            if k >= 0 and days[k] >= self.first_day:
-                found[user] = days[k]
-        return found
-
-    def active_user_ids(self, account_id: str, first: str, last: str, limit: int) -> list[str]:
-        counts = []
-        for user, days in self.data.user_days.get(account_id, {}).items():
-            n = bisect_right(days, last) - bisect_left(days, first)
-            if n:
-                counts.append((-n, user))
-        return [u for _n, u in sorted(counts)[:limit]]
+    def user_activity(self, first: str, last: str) -> dict[str, dict[str, tuple[int, str]]]:
+        key = (first, last)
+        if key not in self._activity:
+            found: dict[str, dict[str, tuple[int, str]]] = {}
+            user_days = self.data.user_days
+            for account in self.account_ids:
+                users = {}
+                for user, days in user_days.get(account, {}).items():
+                    i, j = bisect_left(days, first), bisect_right(days, last)
+                    if j > i:
+                        users[user] = (j - i, days[j - 1])
+                if users:
+                    found[account] = users
+            self._activity[key] = found
+        return self._activity[key]
 
     def daily(self, account_id: str, metric: str) -> dict[str, float]:
         s = self.data.series.get(metric, {}).get(account_id)
