@@ -57,7 +57,6 @@ class CsvFormat(InputFormat):
             return
         mapped = {m.account, m.user, m.event, m.time, m.message_id, "type"}
         extra = [(i, name) for i, name in enumerate(header) if name not in mapped]
-        line = 1
         while True:
             start = reader.line_num + 1
             try:
@@ -67,12 +66,11 @@ class CsvFormat(InputFormat):
             except csv.Error as e:
                 yield make_reject(start, f"malformed CSV: {e}", "")
                 continue
-            line = start
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            rec = self._convert(row, line, col, extra, m)
+            rec = self._convert(row, start, col, extra, m)
             if type(rec) is Reject:
-                rec = make_reject(line, rec.reason, ",".join(row))
+                rec = make_reject(start, rec.reason, ",".join(row))
             yield rec
 
     def _convert(self, row: list[str], line: int, col: dict[str, int], extra, m) -> Any:

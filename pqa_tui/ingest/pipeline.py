@@ -47,7 +47,7 @@ SNIFF_BYTES = 64 * 1024
 INGEST_CACHE_KIB = 64 * 1024
 
 # (source, done bytes or None, total bytes or None)
-Progress = Callable[[str, "int | None", "int | None"], None]
+Progress = Callable[[str, int | None, int | None], None]
 
 _INSERT_EVENT = (
     "insert or ignore into events(dedupe_key, kind, account_id, user_id, event, ts, day, "
@@ -222,7 +222,6 @@ def _ingest_path(
             batcher = _Batcher(conn, config, path, summary, strict=strict)
             report = (lambda: progress(path, position(), size)) if progress else None
             batcher.run(records(), report)
-            summary.seconds = time.perf_counter() - start
             conn.execute(
                 "update ingest_runs set finished_at = ?, read = ?, inserted = ?, duplicates = ?,"
                 " rejected = ? where id = ?",
@@ -235,6 +234,7 @@ def _ingest_path(
                     run_id,
                 ),
             )
+    summary.seconds = time.perf_counter() - start  # commit included
     if progress:
         progress(path, size, size)
     return summary
