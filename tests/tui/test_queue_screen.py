@@ -190,3 +190,20 @@ def test_pages_in_more_rows_as_the_cursor_nears_the_end(make_app, workspace):
         assert "456 of 456" in str(app.screen.query_one("#status").render())
 
     drive(app, script)
+
+
+def test_resizing_the_terminal_resizes_the_columns(make_app):
+    app = make_app()
+
+    async def script(pilot):
+        await pilot.press("down", "down")
+        table = table_of(app)
+        narrow = table.columns["reasons"].width
+        assert "9 active users in…" in app.export_screenshot().replace("&#160;", " ")
+        await pilot.resize_terminal(180, 50)
+        await settle(pilot)
+        assert table.columns["reasons"].width > narrow
+        assert table.columns["name"].width == 30
+        assert len(ids(app)) == 6 and table.current().account == "acct-03"
+
+    drive(app, script, size=(80, 24))

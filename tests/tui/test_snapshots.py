@@ -42,3 +42,13 @@ def test_help(snap_compare, make_app, size):
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=size, run_before=open_help)
+
+
+def test_queue_and_account_in_the_light_theme(snap_compare, make_app):
+    async def light_account(pilot):
+        pilot.app.theme = "textual-light"
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(100, 30), run_before=light_account)

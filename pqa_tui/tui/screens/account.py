@@ -66,7 +66,8 @@ def header_text(detail: dict[str, Any], now: datetime) -> Text:
             ("owner", triage.get("owner")),
         )
     )
-    traits = {k: v for k, v in (detail.get("traits") or {}).items() if k not in ("name", "plan")}
+    shown = ("name", "plan", "domain", "created_at")  # already on the lines above
+    traits = {k: v for k, v in (detail.get("traits") or {}).items() if k not in shown}
     if traits:
         text.append("\n")
         text.append_text(_line(*((k.replace("_", " "), v) for k, v in traits.items())))

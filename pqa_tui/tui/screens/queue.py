@@ -94,6 +94,16 @@ class QueueScreen(TriageScreen):
         table.loading = True  # the first page covers the table; later loads say so in the status
         self.load()
 
+    def on_resize(self) -> None:
+        """A resized terminal gets columns sized to it, keeping the rows and the cursor."""
+        columns = columns_for(self.app.size.width)
+        if columns != self.columns:
+            self.columns = columns
+            table = self.query_one(QueueTable)
+            row = table.current()
+            table.set_columns(columns)
+            table.show(list(table.rows_shown), row.account if row else None)
+
     # --- reading ------------------------------------------------------------------------------
 
     def _query(self) -> QueueQuery:

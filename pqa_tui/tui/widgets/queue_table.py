@@ -43,13 +43,20 @@ def columns_for(width: int) -> list[Column]:
     return [Column("name", "Account", name_width, "name"), fixed[0], reasons, *fixed[1:]]
 
 
+def clipped(text: Text) -> Text:
+    """``text`` on one line, ending in … when the column is too narrow for it."""
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    return text
+
+
 def row_cells(row: QueueRow, me: str) -> list[Text]:
     """One queue row as table cells, in :func:`columns_for` order."""
     mine = row.owner is not None and row.owner == me
     return [
-        safe(row.name or row.account),
+        clipped(safe(row.name or row.account)),
         Text(f"{row.score:.1f}", justify="right", end=""),
-        safe("; ".join(row.reasons)),
+        clipped(safe("; ".join(row.reasons))),
         safe(row.state),
         safe(row.owner or "", "bold" if mine else ""),
         safe((row.pqa_since or "")[:10]),
