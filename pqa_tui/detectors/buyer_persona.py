@@ -33,14 +33,44 @@ def _term_words(terms: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((term, _words(term)) for term in terms if _words(term))
 
 
-def _matches(value: Any, terms: list[str]) -> str | None:
+def _matches(value: Any, terms: tuple[str, ...]) -> str | None:
     text = _words(value)
     if not text:
         return None
-    for term, words in _term_words(tuple(terms)):
+    for term, words in _term_words(terms):
         if words in text:
             return term
     return None
+
+
+def _buyer_match(
+    user: dict[str, Any], seniorities: tuple[str, ...], departments: tuple[str, ...]
+) -> tuple[str | None, str | None]:
+    """The seniority term (seniority, role or title) and department term a profile matches."""
+    title = (user.get("traits") or {}).get("title")
+    profile = (user.get("seniority"), user.get("role"), title, user.get("department"))
+    try:
+        return _match_profile(*profile, seniorities, departments)
+    except TypeError:  # an answer that cannot be a cache key (a list in traits)
+        return _match_profile.__wrapped__(*profile, seniorities, departments)
+
+
+# Cached by profile: the same people come back at every scoring day of a backtest replay.
+@lru_cache(maxsize=65536)
+def _match_profile(
+    seniority: Any,
+    role: Any,
+    title: Any,
+    department: Any,
+    seniorities: tuple[str, ...],
+    departments: tuple[str, ...],
+) -> tuple[str | None, str | None]:
+    senior = (
+        _matches(seniority, seniorities)
+        or _matches(role, seniorities)
+        or _matches(title, seniorities)
+    )
+    return senior, _matches(department, departments)
 
 
 class BuyerPersona(Detector):
@@ -59,13 +89,9 @@ class BuyerPersona(Detector):
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         buyers = []
+        seniorities, departments = tuple(options["seniorities"]), tuple(options["departments"])
         for user in usage.users:
-            title = (user.get("traits") or {}).get("title")
-            senior = None
-            for field in ("seniority", "role"):
-                senior = senior or _matches(user.get(field), options["seniorities"])
-            senior = senior or _matches(title, options["seniorities"])
-            dept = _matches(user.get("department"), options["departments"])
+            senior, dept = _buyer_match(user, seniorities, departments)
             if senior or dept:
                 buyers.append((user, senior, dept))
         if not buyers:
