@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -36,34 +37,40 @@ def _progress_bar() -> Progress:
 
 
 def _summary_table(summaries: list[FileSummary]) -> Table:
-    table = Table(title="Ingest summary", title_justify="left")
-    table.add_column("file", overflow="fold", ratio=1)
-    table.add_column("format", overflow="fold")
-    for name in ("read", "inserted", "duplicates", "rejected", "seconds", "events/s"):
+    """One row per file: read / inserted / duplicates / rejected and events per second."""
+    secs = sum(s.seconds for s in summaries)
+    table = Table(
+        title="Ingest summary",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        caption=f"{len(summaries)} file(s) in {secs:.2f} s",
+        caption_justify="left",
+    )
+    longest = max((len(s.source) for s in summaries), default=4)
+    table.add_column("file (format)", overflow="fold", min_width=min(longest, 20))
+    for name in ("read", "inserted", "duplicates", "rejected", "events/s"):
         table.add_column(name, justify="right", no_wrap=True)
     for s in summaries:
+        if s.already_ingested_run:
+            what = f"identical to run {s.already_ingested_run}"
+        else:
+            what = s.format
         table.add_row(
-            s.source
-            + (f" (identical to run {s.already_ingested_run})" if s.already_ingested_run else ""),
-            s.format,
+            f"{s.source} ({what})",
             f"{s.read:,}",
             f"{s.inserted:,}",
             f"{s.duplicates:,}",
             f"{s.rejected:,}",
-            f"{s.seconds:.2f}",
             f"{s.rate:,.0f}",
         )
     if len(summaries) > 1:
-        secs = sum(s.seconds for s in summaries)
         read = sum(s.read for s in summaries)
         table.add_row(
             "total",
-            "",
             f"{read:,}",
             f"{sum(s.inserted for s in summaries):,}",
             f"{sum(s.duplicates for s in summaries):,}",
             f"{sum(s.rejected for s in summaries):,}",
-            f"{secs:.2f}",
             f"{read / secs if secs else 0:,.0f}",
         )
     return table

@@ -80,6 +80,17 @@ def test_strict_fails_and_keeps_nothing_of_the_file(db_path, tmp_path):
     assert count(db, "select count(*) from rejects") == 0
 
 
+def test_summary_per_file_with_totals(db_path, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write_ndjson(tmp_path / "a.ndjson", [track("Search", f"u{i}") for i in range(3)])
+    pqa(db_path, "ingest", "a.ndjson")
+    result = pqa(db_path, "ingest", "a.ndjson", "a.ndjson")
+    lines = [" ".join(line.split()) for line in result.output.splitlines()]
+    assert "a.ndjson (identical to run 1) 3 0 3 0" in " | ".join(lines)
+    assert any(line.startswith("total 6 0 6 0") for line in lines)
+    assert "2 file(s) in" in result.output
+
+
 def test_stdin(db_path):
     data = "\n".join(json.dumps(track("Search", f"u{i}")) for i in range(3)) + "\n"
     result = pqa(db_path, "ingest", "-", input=data)
