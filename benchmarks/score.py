@@ -7,7 +7,7 @@
 Builds (or reuses, in benchmarks/out/) two databases through the ingest pipeline
 (``ingest_records``): a year of seeded Segment calls, and the same calls twice over (every
 event duplicated with its own message id on the same day, so same accounts, users and days,
-twice the events). On each it times, best of ``--repeat``:
+twice the events). On each it times, best of ``--repeat`` interleaved rounds:
 
 - ``aggregate``: one SQL query over the raw events table computing the counts scoring needs
   per account (events, distinct users and value / invite / paywall / pricing events over the
@@ -159,13 +159,10 @@ def aggregate(db, config: Config) -> list[tuple[Any, ...]]:
     return db.conn.execute(sql).fetchall()
 
 
-def best(fn: Callable[[], Any], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return min(times)
+def timed(fn: Callable[[], Any]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -173,7 +170,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--accounts", type=int, default=5_000)
     parser.add_argument("--days", type=int, default=365)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
     OUT.mkdir(exist_ok=True)
@@ -184,21 +181,29 @@ def main() -> None:
     build(paths["1x"], calls(args.events, args.accounts, args.days), config, plugins)
     build(paths["2x"], doubled(calls(args.events, args.accounts, args.days)), config, plugins)
 
-    results = {}
-    for label, path in paths.items():
-        db = open_db(path)
-        events = db.conn.execute("select count(*) from events").fetchone()[0]
-        rollups = db.conn.execute("select count(*) from rollups").fetchone()[0]
+    # Interleaved rounds, best of each: other work on the machine slows some rounds, and a
+    # slow round should not favour one contender or one data set.
+    dbs = {label: open_db(path) for label, path in paths.items()}
+    results: dict[str, dict[str, Any]] = {}
+    for label, db in dbs.items():
         scores = compute_scores(db, config, plugins, END)
         results[label] = {
-            "events": events,
-            "rollups": rollups,
+            "events": db.conn.execute("select count(*) from events").fetchone()[0],
+            "rollups": db.conn.execute("select count(*) from rollups").fetchone()[0],
             "scored": len(scores),
             "pqas": sum(s.qualified for s in scores),
-            "aggregate": best(lambda db=db: aggregate(db, config), args.repeat),
-            "compute": best(lambda db=db: compute_scores(db, config, plugins, END), args.repeat),
-            "score_all": best(lambda db=db: score_all(db, config, plugins, as_of=END), args.repeat),
         }
+    contenders: dict[str, Callable[[Any], Any]] = {
+        "aggregate": lambda db: aggregate(db, config),
+        "compute": lambda db: compute_scores(db, config, plugins, END),
+        "score_all": lambda db: score_all(db, config, plugins, as_of=END),
+    }
+    for _ in range(args.repeat):
+        for label, db in dbs.items():
+            for name, run in contenders.items():
+                took = timed(lambda run=run, db=db: run(db))
+                results[label][name] = min(results[label].get(name, took), took)
+    for db in dbs.values():
         db.close()
 
     load = os.getloadavg()[0]
