@@ -199,12 +199,17 @@ def _ingest_path(
         format_ = formats[fmt] if fmt != "auto" else detect_format(formats, head, path)
         summary = FileSummary(source=path, format=format_.name, bytes=size)
 
-        def records() -> Iterator[Record | Reject]:
+        def members() -> Iterator[Record | Reject]:
             for member, stream in _chain_first(first, parts):
                 for item in format_.read(stream, path, config):
                     if member and type(item) is Reject:
                         item = item._replace(reason=f"in {member}: {item.reason}")
                     yield item
+
+        if first is not None and not first[0]:  # one plain or gzipped stream: no wrapper
+            records: Iterable[Record | Reject] = format_.read(first[1], path, config)
+        else:
+            records = members()
 
         def position() -> int | None:
             try:
@@ -221,7 +226,7 @@ def _ingest_path(
             ).lastrowid
             batcher = _Batcher(conn, config, path, summary, strict=strict)
             report = (lambda: progress(path, position(), size)) if progress else None
-            batcher.run(records(), report)
+            batcher.run(records, report)
             conn.execute(
                 "update ingest_runs set finished_at = ?, read = ?, inserted = ?, duplicates = ?,"
                 " rejected = ? where id = ?",
@@ -378,10 +383,16 @@ class _Batcher:
         # export. Duplicates within the file are then removed before the unique index is built.
         self.deferred_indexes: list[tuple[str, str]] = []
         if self.last_id == 0 and conn.execute("select 1 from events limit 1").fetchone() is None:
-            self.deferred_indexes = conn.execute(
-                "select name, sql from sqlite_master where type = 'index' and "
-                "tbl_name = 'events' and sql is not null"
-            ).fetchall()
+            # Partial indexes stay: they hold only unattributed rows, cost nothing per
+            # attributed row, and building one afterwards would scan the whole table.
+            self.deferred_indexes = [
+                (name, sql)
+                for name, sql in conn.execute(
+                    "select name, sql from sqlite_master where type = 'index' and "
+                    "tbl_name = 'events' and sql is not null"
+                )
+                if " where " not in sql.lower()
+            ]
             for name, _ in self.deferred_indexes:
                 conn.execute(f'drop index "{name}"')
         # While indexes are deferred, a duplicate is found only at the end: remember the keys
