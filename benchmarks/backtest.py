@@ -10,16 +10,22 @@ times, in the same run and best of ``--repeat``:
 - ``score``: ``score_all`` on a copy of the database (every detector on every account, and
   saving signals, scores, history and moments): one full ``pqa score``;
 - ``backtest``: ``run_backtest`` of the current config against an alternative (threshold
-  lowered by 20%): loading the usage once and replaying both configs at 52 weekly steps.
+  lowered by 20%): loading the usage once and replaying both configs at 52 weekly steps;
 
-Target: the backtest takes under 10x the time of one full score.
+then the same two as commands (``pqa score --as-of``, ``pqa backtest ALT.toml``), each in a
+new process, as a person runs them. Wall and CPU seconds are both printed: on a shared
+machine the CPU ratio is the steadier number.
+
+Target: ``pqa backtest`` takes under 10x the time of one full ``pqa score`` (exit 1 if not).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
+import subprocess
 import sys
 import time
 from datetime import datetime, timezone
@@ -72,6 +78,30 @@ def best_of(repeat: int, fn) -> tuple[float, float]:
     return min(walls), min(cpus)
 
 
+def _run(args: list[str]) -> None:
+    """``pqa ARGS`` in a new process (built-in plugins only), output discarded."""
+    subprocess.run(
+        [sys.executable, "-m", "pqa_tui", *args],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        cwd=OUT,
+        env={**os.environ, "PQA_LOAD_PLUGINS": ""},
+    )
+
+
+def best_of_children(repeat: int, fn) -> tuple[float, float]:
+    """Best wall-clock and best CPU seconds (of child processes) of ``repeat`` runs."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall = time.perf_counter()
+        fn()
+        walls.append(time.perf_counter() - wall)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return min(walls), min(cpus)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, default=2000)
@@ -107,14 +137,40 @@ def main() -> None:
     score_wall, score_cpu = score_wall - copy_wall, score_cpu - copy_cpu
     backtest_wall, backtest_cpu = best_of(args.repeat, backtest)
     ratio = backtest_wall / score_wall
+    cpu_ratio = backtest_cpu / score_cpu
     print(f"accounts          {args.accounts}")
     print(f"weekly steps      {result['steps']} ({result['from']} to {result['to']})")
-    print(f"pqa score         {score_wall:.2f} s wall, {score_cpu:.2f} s CPU")
-    print(f"backtest          {backtest_wall:.2f} s wall, {backtest_cpu:.2f} s CPU (2 configs)")
-    cpu_ratio = backtest_cpu / score_cpu
-    print(f"ratio             {ratio:.1f}x wall, {cpu_ratio:.1f}x CPU (target: under 10x)")
+    print("library           score_all / run_backtest, in this process")
+    print(f"  pqa score       {score_wall:.2f} s wall, {score_cpu:.2f} s CPU")
+    print(f"  backtest        {backtest_wall:.2f} s wall, {backtest_cpu:.2f} s CPU (2 configs)")
+    print(f"  ratio           {ratio:.1f}x wall, {cpu_ratio:.1f}x CPU (target: under 10x)")
+
+    # The commands as a person runs them: `pqa score` and `pqa backtest`, each a new process.
+    alt_toml = OUT / "backtest-alternative.toml"
+    alt_toml.write_text(f"[scoring]\nthreshold = {alternative.scoring.threshold}\n")
+    copy = OUT / "backtest-score.db"
+    as_of = END.date().isoformat()
+
+    def pqa_score() -> None:
+        shutil.copy(source, copy)
+        _run(["--db", str(copy), "score", "--as-of", as_of, "--json"])
+
+    cli_score = best_of_children(args.repeat, pqa_score)
+    cli_score = (cli_score[0] - copy_wall, cli_score[1])
+    cli_backtest = best_of_children(
+        args.repeat, lambda: _run(["--db", str(source), "backtest", str(alt_toml), "--json"])
+    )
+    cli_ratio = cli_backtest[0] / cli_score[0]
+    print("commands          pqa score / pqa backtest, each a new process")
+    print(f"  pqa score       {cli_score[0]:.2f} s wall, {cli_score[1]:.2f} s CPU")
+    print(f"  pqa backtest    {cli_backtest[0]:.2f} s wall, {cli_backtest[1]:.2f} s CPU")
+    print(
+        f"  ratio           {cli_ratio:.1f}x wall, {cli_backtest[1] / cli_score[1]:.1f}x CPU "
+        "(target: under 10x)"
+    )
     print(f"PQAs current/alt  {result['current']['pqas']} / {result['alternative']['pqas']}")
-    sys.exit(0 if ratio < 10 else 1)
+    # The target as the issue states it: the commands, `pqa backtest` against `pqa score`.
+    sys.exit(0 if cli_ratio < 10 else 1)
 
 
 if __name__ == "__main__":
