@@ -82,21 +82,24 @@ def header_text(detail: dict[str, Any], now: datetime) -> Text:
 
 
 def score_text(detail: dict[str, Any]) -> Text:
-    """The score against the bar, and each signal's share of it, biggest first."""
+    """The score against the bar, whether it qualifies, and what holds it back if not. The
+    breakdown (each signal's points) is the signals table below it."""
     text = Text(end="")
     score = float(detail.get("score") or 0)
     text.append(f"{score:.1f}", style="bold")
     text.append(f" of {float(detail.get('threshold') or 0):.0f} to qualify")
     if detail.get("qualified"):
-        text.append("  PQA", style="bold reverse")
+        text.append("  PQA ", style="bold reverse")
+    text.append("\n")
+    text.append_text(
+        _line(
+            ("as of", str(detail.get("as_of") or "")[:10]),
+            ("signals", len(detail.get("signals", []))),
+        )
+    )
     if detail.get("gate"):
-        text.append("\nheld back: ")
+        text.append("\nheld back: ", style="bold")
         text.append_text(safe(detail["gate"]))
-    for s in sorted(detail.get("signals", []), key=lambda s: -float(s.get("points") or 0)):
-        text.append(f"\n{float(s.get('points') or 0):6.1f}  ")
-        text.append_text(safe(s.get("detector")))
-        if s.get("decay") is not None:
-            text.append(f"  ×{float(s['decay']):.2f} decay", style="dim")
     return text
 
 
@@ -136,7 +139,7 @@ class AccountScreen(TriageScreen):
 
     CSS_PATH = "account.tcss"
     AUTO_FOCUS = "#account"
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [Binding("escape", "back", "Back")]
 
     def __init__(self, workspace: Workspace, account_id: str, label: str) -> None:
@@ -149,14 +152,14 @@ class AccountScreen(TriageScreen):
         with VerticalScroll(id="account"):
             yield Static(safe(self.label, "bold"), id="header")
             with Horizontal(id="top"):
-                with Vertical(id="signals-box"):
-                    yield Label("Signals", classes="section")
-                    yield DataTable(id="signals", cursor_type="none", show_cursor=False)
-                with Vertical(id="side"):
+                with Vertical(id="score-box"):
                     yield Label("Score", classes="section")
                     yield Static(id="score")
+                with Vertical(id="history-box"):
                     yield Label("Score, last 90 scoring days", classes="section")
                     yield Sparkline([], id="score-history")
+            yield Label("Signals: the score breakdown", classes="section")
+            yield DataTable(id="signals", cursor_type="none", show_cursor=False)
             yield Label("Users", classes="section")
             yield DataTable(id="users", cursor_type="none", show_cursor=False)
             yield Label("Notes and activity, newest first", classes="section")
@@ -165,7 +168,7 @@ class AccountScreen(TriageScreen):
 
     def on_mount(self) -> None:
         self.query_one("#signals", DataTable).add_columns(
-            "When", "Signal", "Strength", "Points", "Why"
+            "Signal", "Points", "Strength", "Decay", "When", "Why"
         )
         self.query_one("#users", DataTable).add_columns(
             "User", "Role", "Seniority", "Last seen", ""
@@ -197,12 +200,14 @@ class AccountScreen(TriageScreen):
         ]
         signals = self.query_one("#signals", DataTable)
         signals.clear()
-        for s in detail["signals"]:
+        for s in detail["signals"]:  # biggest share of the score first
+            decay = f"×{float(s['decay']):.2f}" if s.get("decay") is not None else ""
             signals.add_row(
-                safe(str(s["at"])[:10]),
                 safe(s["detector"]),
-                Text(f"{float(s['strength']):.2f}", justify="right", end=""),
                 Text(f"{float(s['points']):.1f}", justify="right", end=""),
+                Text(f"{float(s['strength']):.2f}", justify="right", end=""),
+                Text(decay, justify="right", end=""),
+                safe(str(s["at"])[:10]),
                 safe(s["reason"]),
             )
         admin_roles = {r.lower() for r in self.workspace.config.roles.admin_roles}
