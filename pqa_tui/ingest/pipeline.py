@@ -395,6 +395,18 @@ class _Batcher:
             ]
             for name, _ in self.deferred_indexes:
                 conn.execute(f'drop index "{name}"')
+        # Likewise the rollups' secondary indexes, when the rollups are empty too.
+        self.deferred_rollup_indexes: list[tuple[str, str]] = []
+        if (
+            self.deferred_indexes
+            and conn.execute("select 1 from rollups limit 1").fetchone() is None
+        ):
+            self.deferred_rollup_indexes = conn.execute(
+                "select name, sql from sqlite_master where type = 'index' and "
+                "tbl_name = 'rollups' and sql is not null"
+            ).fetchall()
+            for name, _ in self.deferred_rollup_indexes:
+                conn.execute(f'drop index "{name}"')
         # While indexes are deferred, a duplicate is found only at the end: remember the keys
         # of the few records with side effects so those never apply twice.
         self.effect_keys: set[str] = set()
@@ -598,6 +610,8 @@ class _Batcher:
             ((u, acc, a, b) for (u, acc), (a, b) in self.members_seen.items()),
         )
         self._backfill()
+        for _, sql in self.deferred_rollup_indexes:
+            conn.execute(sql)
 
     def _backfill(self) -> None:
         """Attribute earlier unattributed events of users whose membership arrived now."""
