@@ -102,8 +102,12 @@ def score(
     """Re-score every account and print what changed: new PQAs, fell out, detector errors."""
     st = state(ctx)
     day = _parse_day(as_of)
-    _warn_plugin_errors(st)
-    run = score_all(st.db, st.config, st.plugins, as_of=day)
+    try:
+        config = st.config
+        _warn_plugin_errors(st)
+        run = score_all(st.db, config, st.plugins, as_of=day)
+    except ConfigError as e:  # [detectors.*] is checked once plugins are loaded
+        raise _error(e) from None
     # New PQAs get their triage row (and an owner, if a routing rule fits); parked accounts
     # that are due back are logged as back.
     routed = triage.route_new(st.db, st.config)

@@ -118,6 +118,8 @@ def test_legal_and_pricing_pages(acct):
     assert pricing.reason == "2 pricing views in the last 14 days (bar: 2)"
     assert pricing.evidence["counts"] == {"page:pricing": 1, "pricing": 1}
     assert acct.run(PricingViews(), AS_OF, {"min_views": 3}) == []
+    assert acct.run(LegalPages(), AS_OF, {"min_views": 2}) == []
+    assert acct.run(LegalPages(), "2026-04-28") == []  # 29 days later: out of the window
 
 
 @pytest.mark.parametrize("hits, fires", [(2, False), (3, True)])
@@ -161,6 +163,9 @@ def test_invite_spike(acct):
     acct.track("u1", "User Invited", "2026-03-28", count=5)
     (s,) = acct.run(InviteSpike(), AS_OF)
     assert s.reason == "5 invites in the last 7 days vs 0.5 usual (bar: 5 and 3x usual)"
+    few = AccountBuilder(acct.db, account_id="few")
+    few.track("f1", "User Invited", "2026-03-28", count=4)  # under the bar of 5
+    assert few.run(InviteSpike(), AS_OF) == []
     busy = AccountBuilder(acct.db, account_id="busy")
     busy.track("u1", "User Invited", "2026-03-10", count=40)  # usual pace is already high
     busy.track("u1", "User Invited", "2026-03-28", count=6)

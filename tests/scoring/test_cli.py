@@ -158,3 +158,9 @@ def test_score_reports_a_raising_plugin_detector_and_still_scores(cli, tmp_path,
     summary = json.loads(cli("score", "--as-of", END.isoformat(), "--json").stdout)
     assert summary["errors"][0]["detector"] == "flaky"
     assert summary["errors"][0]["accounts"] == 1
+
+
+def test_score_refuses_a_bad_detector_table(cli, tmp_path):
+    (tmp_path / "pqa.toml").write_text("[detectors.velocity]\nmin_growth = 'fast'\n")
+    out = cli("score", code=2).output
+    assert "pqa.toml: detectors.velocity.min_growth: expected a number (default 0.5)" in out
