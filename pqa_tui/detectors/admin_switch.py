@@ -44,8 +44,11 @@ class AdminSwitch(Detector):
             switches.append(change)
         if not switches:
             return
+        # Reps know people by email, not by user id.
+        who = {u["user_id"]: u.get("email") or u["user_id"] for u in usage.users}
         desc = [
-            f"{c['entity_id']} {c['old_value'] or '(none)'} -> {c['new_value'] or '(none)'}"
+            f"{who.get(c['entity_id'], c['entity_id'])} "
+            f"{c['old_value'] or '(none)'} -> {c['new_value'] or '(none)'}"
             for c in switches[-3:]
         ]
         n = len(switches)

@@ -97,12 +97,13 @@ def test_admin_switch_sees_role_moves_but_not_setup(acct):
     acct.trait_change("u1", "role", None, "admin", "2026-01-01T10:00:00.000000Z")  # set-up
     assert acct.run(AdminSwitch(), "2026-01-10", {"window_days": 28}) == []
     acct2 = AccountBuilder(acct.db, account_id="moved")
+    acct2.user("u2", email="new.admin@acme.io")
     acct2.trait_change("u1", "role", "admin", "member", "2026-03-20")
     acct2.trait_change("u2", "role", "member", "admin", "2026-03-21")
     acct2.trait_change("u3", "department", "sales", "finance", "2026-03-21")  # other trait
     (s,) = acct2.run(AdminSwitch(), AS_OF)
     assert s.reason.startswith("2 admin role changes in the last 28 days")
-    assert "u2 member -> admin" in s.reason
+    assert "u1 admin -> member, new.admin@acme.io member -> admin" in s.reason
     assert s.strength == 1.0
     assert acct2.run(AdminSwitch(), "2026-05-30") == []  # out of the window
 
