@@ -5,9 +5,10 @@ account's score at every step split by detector, so any other threshold, or a de
 off, can be evaluated without scoring again: an account would have surfaced under threshold
 ``t`` at the first step its score reached ``t``.
 
-Which leads are good: the reps' verdicts when there are enough of them (at least
-:data:`MIN_LABELS` good and bad), otherwise conversions (an account that converted after it
-could have been surfaced is a good lead, one that never converted a bad one). The suggested
+Which leads are good: an account that converted is always a good lead. When reps have given
+enough verdicts (at least :data:`MIN_LABELS` good and bad), accounts they called good are good
+leads too and those they called bad (and that did not convert) are the bad leads; otherwise
+every account that could have surfaced and never converted is a bad lead. The suggested
 threshold is the highest that still keeps :data:`KEEP_GOOD` of the good leads, which drops
 the most bad ones among those that do.
 """
@@ -82,13 +83,13 @@ def _candidates(rep: Replay, current: float) -> list[float]:
 def _labels(
     rep: Replay, verdicts: dict[str, str], conversions: dict[str, str]
 ) -> tuple[set[str], set[str], str]:
+    """Good and bad leads: a conversion is always good; reps' verdicts when there are enough."""
+    converted = {a for a in rep.eligible if a in conversions}
     good = {a for a, v in verdicts.items() if v == "good"}
-    bad = {a for a, v in verdicts.items() if v == "bad"}
+    bad = {a for a, v in verdicts.items() if v == "bad"} - converted
     if len(good) >= MIN_LABELS and len(bad) >= MIN_LABELS:
-        return good, bad, "feedback"
-    eligible = rep.eligible
-    converted = {a for a in eligible if a in conversions}
-    return converted, eligible - converted, "conversions"
+        return good | converted, bad, "feedback and conversions"
+    return converted, rep.eligible - converted, "conversions"
 
 
 def _pick(rows: list[dict[str, Any]]) -> dict[str, Any]:

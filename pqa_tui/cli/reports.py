@@ -347,7 +347,7 @@ def suggest(
 def print_suggestions(data: dict[str, Any], p: Printer) -> None:
     """The trade-off table, the suggestion in words, and a config snippet to backtest."""
     cur, best = data["current"], data["suggested"]
-    judged = "reps' verdicts" if data["labels"] == "feedback" else "conversions"
+    judged = data["labels"].replace("feedback", "reps' verdicts")
     p.heading(
         f"Thresholds replayed {data['from']} to {data['to']}, judged by {judged} "
         f"({data['good_leads']} good leads, {data['bad_leads']} bad)"
