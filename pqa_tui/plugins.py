@@ -78,6 +78,21 @@ class Plugins:
                 name = getattr(obj, "name", None)
                 if not isinstance(name, str) or not name:
                     raise TypeError(f"{kind} {obj!r} has no string `name`")
+                if kind == "detector" and not (
+                    callable(getattr(obj, "detect", None))
+                    and isinstance(getattr(obj, "options", {}), dict)
+                ):
+                    raise TypeError(
+                        f"detector {name!r} needs a detect() method and an options dict"
+                    )
+                if name in target:
+                    # First come wins (built-ins load first): a name never changes meaning
+                    # silently. The rest of this plugin's contributions still register.
+                    owner = self.owners[(kind, name)]
+                    source = _info.source if _info else "?"
+                    message = f"{kind} {name!r} is already registered by {owner}; ignored"
+                    self.errors.append(PluginError(_plugin, source, hook_name, message))
+                    return
                 target[name] = obj
                 self.owners[(kind, name)] = _plugin
                 if _info is not None:

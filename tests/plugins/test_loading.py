@@ -118,3 +118,28 @@ def test_every_hook_is_used_by_the_builtins():
     assert plugins.detectors and plugins.formats and plugins.exporters
     sources = {info.source for info in plugins.infos.values()}
     assert sources == {"builtin"}
+
+
+def test_a_name_taken_twice_keeps_the_first_and_reports_the_second(tmp_path, monkeypatch):
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "copycat.py").write_text(
+        DETECTOR.format(name="seat_count").replace(
+            "register(Quiet())", "register(Quiet())\n    register(Other())"
+        )
+        + "\n\nclass Other(Quiet):\n    name = 'other'\n"
+    )
+    (folder / "shapeless.py").write_text(
+        "from pqa_tui.hookspecs import hookimpl\n\nclass NoDetect:\n    name = 'nodetect'\n\n"
+        "@hookimpl\ndef register_detectors(register):\n    register(NoDetect())\n"
+    )
+    monkeypatch.setenv("PQA_LOAD_PLUGINS", "copycat,shapeless")
+    plugins = load_plugins(folder)
+    assert plugins.owners[("detector", "seat_count")] == "pqa_tui.detectors.seat_count"
+    assert "other" in plugins.detectors  # the rest of the plugin still registers
+    errors = {e.plugin: e.error for e in plugins.errors}
+    assert errors["copycat"] == (
+        "detector 'seat_count' is already registered by pqa_tui.detectors.seat_count; ignored"
+    )
+    assert "needs a detect() method" in errors["shapeless"]
+    assert "nodetect" not in plugins.detectors
