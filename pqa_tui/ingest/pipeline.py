@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
@@ -343,6 +344,38 @@ def content_key(rec: Record) -> str:
     return "h:" + hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
+def _merge_seen(seen: dict, keys: list | tuple, tss: tuple, ordered: bool) -> None:
+    """Widen ``seen[key] = [first, last]`` with one batch; ``None`` keys (or pairs) are skipped.
+
+    In a batch already in time order the first and last times per key come from two ``dict``
+    constructions; otherwise from a comparison per row.
+    """
+    if ordered:
+        firsts = dict(zip(reversed(keys), reversed(tss), strict=True))
+        lasts = dict(zip(keys, tss, strict=True))
+    else:
+        firsts, lasts = {}, {}
+        for key, ts in zip(keys, tss, strict=True):
+            first = firsts.get(key)
+            if first is None or ts < first:
+                firsts[key] = ts
+            last = lasts.get(key)
+            if last is None or ts > last:
+                lasts[key] = ts
+    for key, last in lasts.items():
+        if key is None or (type(key) is tuple and None in key):
+            continue
+        first = firsts[key]
+        current = seen.get(key)
+        if current is None:
+            seen[key] = [first, last]
+        else:
+            if first < current[0]:
+                current[0] = first
+            if last > current[1]:
+                current[1] = last
+
+
 class _Batcher:
     """Streams one file's records into the open write transaction on ``conn``."""
 
@@ -504,68 +537,63 @@ class _Batcher:
         self._derive(rows, recs)
 
     def _derive(self, rows: list[tuple], recs: list[Record]) -> None:
-        """Everything that follows from newly inserted rows (the hot loop: kept flat)."""
+        """Everything that follows from newly inserted rows.
+
+        Works column by column (``zip``, ``dict``, ``Counter`` and ``set`` run in C), since
+        this runs for every event; only page views, storage events and records with side
+        effects are looked at one by one.
+        """
+        _, kinds, accounts, users, events, tss, days = list(zip(*rows, strict=True))[:7]
+        named = [rec[3] for rec in recs]  # the account the record itself named
+        ordered = list(tss) == sorted(tss)
+        _merge_seen(self.users_seen, users, tss, ordered)
+        _merge_seen(self.accounts_seen, accounts, tss, ordered)
+        _merge_seen(self.members_seen, list(zip(users, named, strict=True)), tss, ordered)
+
         deltas = self.deltas
-        usage = deltas.usage
-        add_usage = deltas.add
         storage_events = self.rules.storage_events
-        users_seen = self.users_seen
-        accounts_seen = self.accounts_seen
-        members_seen = self.members_seen
+        if kinds.count("track") == len(kinds) and None not in accounts:
+            # The common batch: track calls with an account. Count them all at once, then
+            # add the storage amounts of the few storage events.
+            usage = deltas.usage
+            for key, n in Counter(zip(accounts, days, kinds, events, strict=True)).items():
+                usage[key] = usage.get(key, 0) + n
+            if not storage_events.isdisjoint(events):
+                for i, event in enumerate(events):
+                    if event in storage_events:
+                        deltas.add_storage(accounts[i], days[i], recs[i][6])
+            user_days = set(zip(accounts, days, users, strict=True))
+            if None in users:
+                user_days = {t for t in user_days if t[2] is not None}
+        else:
+            user_days = set()
+            for i, kind in enumerate(kinds):
+                account = accounts[i]
+                if account is not None and kind in USAGE_KINDS:
+                    deltas.add(account, days[i], kind, events[i], recs[i][6])
+                    if users[i] is not None:
+                        user_days.add((account, days[i], users[i]))
+
         effects = self.effects
-        watched = effects.watched_events
-        user_days = set()
-        add_day = user_days.add
-        for row, rec in zip(rows, recs, strict=True):
-            _, kind, account, user, event, ts, day, _, _, _ = row
-            if user is not None:
-                seen = users_seen.get(user)
-                if seen is None:
-                    users_seen[user] = [ts, ts]
-                elif ts > seen[1]:
-                    seen[1] = ts
-                elif ts < seen[0]:
-                    seen[0] = ts
-            if account is not None:
-                seen = accounts_seen.get(account)
-                if seen is None:
-                    accounts_seen[account] = [ts, ts]
-                elif ts > seen[1]:
-                    seen[1] = ts
-                elif ts < seen[0]:
-                    seen[0] = ts
-                if user is not None and rec[3] is not None:  # the record named the account
-                    pair = (user, account)
-                    seen = members_seen.get(pair)
-                    if seen is None:
-                        members_seen[pair] = [ts, ts]
-                    elif ts > seen[1]:
-                        seen[1] = ts
-                    elif ts < seen[0]:
-                        seen[0] = ts
-                if kind == "track" and event not in storage_events:
-                    key = (account, day, kind, event)
-                    usage[key] = usage.get(key, 0) + 1
-                    if user is not None:
-                        add_day((account, day, user))
-                elif kind in USAGE_KINDS:
-                    add_usage(account, day, kind, event, rec[6])
-                    if user is not None:
-                        add_day((account, day, user))
-            if rec[7] is not None or event in watched:
+        traits = [rec[7] for rec in recs]
+        if traits.count(None) != len(traits) or not effects.watched_events.isdisjoint(events):
+            watched = effects.watched_events
+            for i, rec in enumerate(recs):
+                if rec[7] is None and events[i] not in watched:
+                    continue
                 if self.deferred_indexes:
-                    if row[0] in self.effect_keys:
+                    if rows[i][0] in self.effect_keys:
                         continue
-                    self.effect_keys.add(row[0])
-                effects.add(rec, account)
+                    self.effect_keys.add(rows[i][0])
+                effects.add(rec, accounts[i])
         # A user active on a day is usually active in the neighbouring batch too: skip what the
         # last two batches recorded before asking the database.
         recent = self.recent_user_days
-        add_user_days(self.conn, sorted(user_days - recent[0] - recent[1]), self.deltas)
+        add_user_days(self.conn, sorted(user_days - recent[0] - recent[1]), deltas)
         self.recent_user_days = (recent[1], user_days)
         effects.apply()
-        if len(self.deltas) > DELTAS_LIMIT:  # keep memory flat on huge files
-            self.deltas.write(self.conn)
+        if len(deltas) > DELTAS_LIMIT:  # keep memory flat on huge files
+            deltas.write(self.conn)
 
     def _rejects(self, rejects: list[Reject]) -> None:
         if self.strict:

@@ -107,6 +107,13 @@ class RollupDeltas:
             skey = (account, day, "storage")
             self.extra[skey] = self.extra.get(skey, 0.0) + n * rules.storage_bytes(props)
 
+    def add_storage(self, account: str, day: str, props: Any) -> None:
+        """The storage amount of one storage event whose usage count is already taken."""
+        if not isinstance(props, dict):
+            props = orjson.loads(props)
+        key = (account, day, "storage")
+        self.extra[key] = self.extra.get(key, 0.0) + self.rules.storage_bytes(props)
+
     def add_active(self, account: str, day: str, n: int) -> None:
         key = (account, day, "active_users")
         self.extra[key] = self.extra.get(key, 0.0) + n
