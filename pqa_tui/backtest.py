@@ -173,37 +173,31 @@ class ReplayBatch(UsageBatch):
         self._last = as_of.isoformat()
 
     def totals(self, metric: str, first: str, last: str) -> dict[str, tuple[float, str]]:
-        key = (metric, first, last)
-        if key not in self._totals:
-            found = {}
-            series = self.data.series.get(metric, {})
-            # Only the batch's accounts are ever asked about: skip the others.
-            for account in self.account_ids:
-                s = series.get(account)
-                if s is None:
-                    continue
-                i, j = bisect_left(s.days, first), bisect_right(s.days, last)
-                if i < j:
-                    k = bisect_right(s.nonzero, last) - 1
-                    nz = s.nonzero[k] if k >= 0 and s.nonzero[k] >= first else None
-                    found[account] = (s.prefix[j] - s.prefix[i], nz)
-            self._totals[key] = found
-        return self._totals[key]
+        try:
+            return self._totals[(metric, first, last)]
+        except KeyError:
+            pass
+        found = {}
+        series = self.data.series.get(metric, {})
+        # Only the batch's accounts are ever asked about: skip the others.
+        for account in self.account_ids:
+            s = series.get(account)
+            if s is None:
+                continue
+            i, j = bisect_left(s.days, first), bisect_right(s.days, last)
+            if i < j:
+                k = bisect_right(s.nonzero, last) - 1
+                nz = s.nonzero[k] if k >= 0 and s.nonzero[k] >= first else None
+                found[account] = (s.prefix[j] - s.prefix[i], nz)
+        self._totals[(metric, first, last)] = found
+        return found
 
     def distinct_users(self, first: str, last: str) -> dict[str, int]:
+        # From the per-user activity of the same window, which other detectors read too.
         key = (first, last)
         if key not in self._distinct:
-            found = {}
-            user_days = self.data.user_days
-            for account in self.account_ids:
-                n = 0
-                for days in user_days.get(account, {}).values():
-                    i = bisect_left(days, first)
-                    if i < len(days) and days[i] <= last:
-                        n += 1
-                if n:
-                    found[account] = n
-            self._distinct[key] = found
+            activity = self.user_activity(first, last)
+            self._distinct[key] = {account: len(users) for account, users in activity.items()}
         return self._distinct[key]
 
     def users(self, account_id: str) -> list[dict[str, Any]]:
