@@ -7,7 +7,6 @@ triage step, a teammate's write) keeps the cursor where the rep left it.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +73,7 @@ class QueueScreen(TriageScreen):
         self.search = ""
         self.sort = "score"
         self.descending = True
-        self.total = 0
+        self.total: int | None = None  # None until count_queue answers
         self._fetching_more = False
         self._search_timer: Timer | None = None
         self._status = ""
@@ -123,30 +122,27 @@ class QueueScreen(TriageScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def _fetch(self, query: QueueQuery, keep: str | None, size: int) -> None:
-        # The count runs beside the page on a second connection: sqlite3 lets go of the GIL
-        # while a query runs, so on a large queue the two take the time of one.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            total = pool.submit(self._count, query)
-            with self.workspace.connect() as db:
-                rows = queue.list_queue(
-                    db, self.workspace.config, **query.rows(), limit=size, now=self.workspace.now()
-                )
-            count = total.result()
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, rows, count, keep)
-
-    def _count(self, query: QueueQuery) -> int:
+        # Rows first, the count after: on a large queue the rep sees the rows a query sooner.
+        config, now, worker = self.workspace.config, self.workspace.now(), get_current_worker()
         with self.workspace.connect() as db:
-            return queue.count_queue(
-                db, self.workspace.config, **query.filters(), now=self.workspace.now()
-            )
+            rows = queue.list_queue(db, config, **query.rows(), limit=size, now=now)
+            if worker.is_cancelled:
+                return
+            self.app.call_from_thread(self._show, rows, keep)
+            total = queue.count_queue(db, config, **query.filters(), now=now)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_total, total)
 
-    def _show(self, rows: list[QueueRow], total: int, keep: str | None) -> None:
-        self.total = total
+    def _show(self, rows: list[QueueRow], keep: str | None) -> None:
+        self.total = None
         self._fetching_more = False
         table = self.query_one(QueueTable)
         table.loading = False
         table.show(rows, keep)
+        self._update_status()
+
+    def _show_total(self, total: int) -> None:
+        self.total = total
         self._update_status()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="page")
@@ -173,7 +169,8 @@ class QueueScreen(TriageScreen):
     def _maybe_fetch_more(self, event: DataTable.RowHighlighted) -> None:
         table = self.query_one(QueueTable)
         loaded = len(table.rows_shown)
-        if event.cursor_row >= loaded - 20 and loaded < self.total and not self._fetching_more:
+        more = self.total is not None and loaded < self.total
+        if more and event.cursor_row >= loaded - 20 and not self._fetching_more:
             self._fetching_more = True
             self._fetch_more(self._query(), loaded)
 
@@ -181,7 +178,8 @@ class QueueScreen(TriageScreen):
         loaded = len(self.query_one(QueueTable).rows_shown)
         label = dict(VIEWS)[self.view]
         arrow = "↓" if self.descending else "↑"
-        text = f"{label}: {loaded:,} of {self.total:,} · sorted by {self.sort} {arrow}"
+        total = "…" if self.total is None else f"{self.total:,}"
+        text = f"{label}: {loaded:,} of {total} · sorted by {self.sort} {arrow}"
         status = Text(text, end="")
         if self.search:
             status.append(" · search: ")
