@@ -2,7 +2,7 @@
 """Scoring speed: a full re-score against one full-scan SQL aggregate of the raw events.
 
     python benchmarks/score.py                          # 1,000,000 events, 5,000 accounts
-    python benchmarks/score.py --events 100000 --accounts 500   # a quick run
+    python benchmarks/score.py --quick                  # 100,000 events, 500 accounts
 
 Builds (or reuses, in benchmarks/out/) two databases through the ingest pipeline
 (``ingest_records``): a year of seeded Segment calls, and the same calls twice over (every
@@ -171,7 +171,12 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=5_000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--quick", action="store_true", help="100,000 events over 500 accounts (a minute)"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.events, args.accounts = 100_000, 500
 
     OUT.mkdir(exist_ok=True)
     config = Config()
