@@ -17,8 +17,9 @@ would take minutes and time nothing the TUI does); the queue the TUI shows is st
 - ``search_per_key`` and ``search``: typing a 4-letter search, the mean per key, and the time
   until the filtered rows show (the query runs once typing pauses for 0.15 s).
 
-Last it runs ``../shared/bench/tui_floor.py 500`` (a bare DataTable app) and prints both and
-the ratios. Targets: first paint < 1 s; a key press <= 1.2x the floor's per_key.
+Last it times a key typed into a bare Textual ``Input`` (the search box's own floor) and runs
+``../shared/bench/tui_floor.py 500`` (a bare DataTable app), and prints all and the ratios.
+Targets: first paint < 1 s; a key press <= 1.2x the floor's per_key.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PQA_LOAD_PLUGINS", "")
+
+from textual.app import App, ComposeResult  # noqa: E402
+from textual.widgets import DataTable, Input  # noqa: E402
 
 from pqa_tui import store  # noqa: E402
 from pqa_tui.config import Config  # noqa: E402
@@ -165,6 +169,32 @@ async def measure(path: Path) -> dict[str, float]:
     return results
 
 
+class InputFloor(App):
+    """The search box's own floor: a bare Input over a DataTable of 200 rows, no queries."""
+
+    def compose(self) -> ComposeResult:
+        yield Input()
+        yield DataTable()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("account", "score", "reason")
+        for i in range(200):
+            table.add_row(f"acct_{i}", str(i % 97), "9 active users in 28 days")
+
+
+async def input_floor() -> float:
+    """Mean time of a key typed into a bare Input, through Pilot, in this process."""
+    app = InputFloor()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.query_one(Input).focus()
+        await pilot.pause()
+        t0 = time.perf_counter()
+        for key in "aynebcdf":
+            await pilot.press(key)
+        return (time.perf_counter() - t0) / 8
+
+
 def status(app) -> str:
     return str(app.screen.query_one("#status").render())
 
@@ -189,15 +219,18 @@ def main() -> None:
         build(path, args.accounts, pqas)
         print(f"built {path.name} in {time.perf_counter() - t0:.1f} s")
     tui = asyncio.run(measure(path))
+    typing = asyncio.run(input_floor())
     base = floor()
     print(f"accounts={args.accounts} pqas={pqas} all_view_rows={int(tui['rows_total'])}")
     keys = ("first_paint", "view_all", "per_key", "open_account", "open_search")
     for key in (*keys, "search_per_key", "search"):
         print(f"  tui {key:<15} {tui[key]:.4f} s")
     print(f"  floor first_paint={base['first_paint']:.3f} s per_key={base['per_key']:.4f} s")
+    print(f"  bare Input per_key={typing:.4f} s (a key typed into Textual's Input, no queries)")
     print(
         f"  ratios: per_key/floor={tui['per_key'] / base['per_key']:.2f} "
         f"search_per_key/floor={tui['search_per_key'] / base['per_key']:.2f} "
+        f"search_per_key/bare_input={tui['search_per_key'] / typing:.2f} "
         f"(target <= 1.2); first_paint={tui['first_paint']:.3f} s (target < 1 s)"
     )
 
