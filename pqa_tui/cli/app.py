@@ -130,9 +130,15 @@ def out(text: Any = "", **kwargs: Any) -> None:
     console.print(text, **kwargs)
 
 
+# json.dumps leaves DEL and the C1 controls raw, and some terminals act on U+009B (CSI) and
+# U+009D (OSC) as on ESC. As \u escapes they are the same JSON value and inert on a screen.
+C1_AS_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
+
+
 def print_json(data: Any) -> None:
-    """Machine output: plain JSON on stdout, no colour, no wrapping."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    """Machine output: plain JSON on stdout, no colour, no wrapping, no raw control bytes."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write(text.translate(C1_AS_JSON_ESCAPES) + "\n")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -13,7 +13,9 @@ class JsonExporter(Exporter):
     description = "One JSON document with accounts and notes"
 
     def export(self, data: ExportData) -> list[ExportFile]:
-        text = json.dumps(data.as_json(), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(data.as_json(), indent=2, ensure_ascii=False)
+        # DEL and C1 controls as \u escapes: the same JSON, inert if the file reaches a screen.
+        text = text.translate({code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}) + "\n"
         return [ExportFile("export", ".json", text, "accounts and notes")]
 
 
