@@ -12,12 +12,11 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
-from .safe_text import clean
 from .screens.help import HelpScreen, bindings_of
 from .screens.queue import QueueScreen
-from .screens.triage_screen import TriageScreen
+from .screens.triage_screen import TriageScreen, report_failure
 from .workspace import ChangeWatch, Workspace
 
 POLL_SECONDS = 2.0
@@ -63,14 +62,7 @@ class PqaApp(App[None]):
             self.call_from_thread(self.refresh_screens)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A worker that failed (a locked or broken file, a bug) says so instead of going quiet."""
-        if event.state is WorkerState.ERROR:
-            self.notify(
-                clean(str(event.worker.error)),
-                title="Could not read the database",
-                severity="error",
-                markup=False,
-            )
+        report_failure(self, event)
 
     def refresh_screens(self) -> None:
         """Reload every data screen on the stack (an open form stays open and untouched)."""

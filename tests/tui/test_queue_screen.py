@@ -207,3 +207,18 @@ def test_resizing_the_terminal_resizes_the_columns(make_app):
         assert len(ids(app)) == 6 and table.current().account == "acct-03"
 
     drive(app, script, size=(80, 24))
+
+
+def test_a_database_it_cannot_read_says_why(make_app, workspace):
+    db = store.open_db(workspace.db_path)
+    db.conn.execute("pragma user_version = 99")  # written by a newer pqa-tui
+    db.close()
+    app = make_app()
+
+    async def script(pilot):
+        status = str(app.screen.query_one("#status").render())
+        assert "Could not read the queue" in status and "upgrade pqa-tui" in status
+        assert not table_of(app).loading
+        assert [n.title for n in app._notifications] == ["Could not read the database"]
+
+    drive(app, script, notifications=True)

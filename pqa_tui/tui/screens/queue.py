@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ... import queue
 from ...queue import QueueRow
@@ -173,6 +173,14 @@ class QueueScreen(TriageScreen):
         if more and event.cursor_row >= loaded - 20 and not self._fetching_more:
             self._fetching_more = True
             self._fetch_more(self._query(), loaded)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A failed read leaves the reason on the status line, not a spinner (the base class
+        also shows it as a notification)."""
+        if event.state is WorkerState.ERROR and event.worker.group in ("queue", "page"):
+            self.query_one(QueueTable).loading = False
+            self._fetching_more = False
+            self._set_status(safe(f"Could not read the queue: {event.worker.error} (r: try again)"))
 
     def _update_status(self) -> None:
         loaded = len(self.query_one(QueueTable).rows_shown)

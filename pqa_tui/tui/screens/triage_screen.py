@@ -14,7 +14,9 @@ from typing import Any
 import sqlite_utils
 from textual import work
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from ... import triage
 from ...errors import PqaError
@@ -33,6 +35,17 @@ from .modals import (
 )
 
 Step = Callable[[sqlite_utils.Database], Any]
+
+
+def report_failure(node: DOMNode, event: Worker.StateChanged) -> None:
+    """A worker that failed (a locked or newer file, a bug) says so instead of going quiet."""
+    if event.state is WorkerState.ERROR:
+        node.notify(
+            clean(str(event.worker.error)),
+            title="Could not read the database",
+            severity="error",
+            markup=False,
+        )
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,9 @@ class TriageScreen(Screen[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failure(self, event)
 
     def target(self) -> Target | None:
         """The account under the cursor (queue) or on show (account screen)."""
