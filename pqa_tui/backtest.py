@@ -41,6 +41,7 @@ from .scoring import (
     _gate,
     _plans_as_of,
     _run_detector,
+    _TimeBox,
     decay,
     detector_settings,
     lookback_days,
@@ -289,6 +290,8 @@ class Replay:
     fired: dict[str, dict[str, int]] = field(default_factory=dict)
     # Accounts through every gate at one step or more: those the config could have surfaced.
     eligible: set[str] = field(default_factory=set)
+    # Detectors given up on (a detect() call overran scoring.detector_timeout_seconds).
+    skipped: dict[str, str] = field(default_factory=dict)
 
     def score(self, account_id: str, step: int, weights: dict[str, float] | None = None) -> float:
         """The account's score at a step, optionally with other detector weights."""
@@ -414,6 +417,8 @@ def replay(
     results = [
         Replay(p.config, steps, {name: weight for _r, name, weight in p.detectors}) for p in plan
     ]
+    timeout = max(config.scoring.detector_timeout_seconds for config in configs)
+    skipped: dict[str, str] = {}  # detector -> why it was left out of the rest of the replay
     known = {r[0] for r in db.conn.execute("select account_id from accounts")}
     accounts = _accounts(db, sorted(set(data.series.get("events", {})) | known))
     born = {a: _born_day(db, account) for a, account in accounts.items()}
@@ -427,7 +432,15 @@ def replay(
             batches.append(ReplayBatch(data, db, config, as_of, ids, lookback))
         as_of_ts = as_of_end(as_of)
         plans = [_plans_as_of(db, p.config, as_of_ts) for p in plan]
-        for account_id in sorted(candidates):
+
+        def score_one(
+            account_id: str,
+            box: _TimeBox,
+            i: int = i,
+            as_of: date = as_of,
+            batches: list[ReplayBatch] = batches,
+            plans: list[dict[str, str]] = plans,
+        ) -> bool:
             account = accounts[account_id]
             plan_now = account.get("plan") or ""
             gate_of: list[Any] = [_UNSET] * len(gate_index)
@@ -436,13 +449,9 @@ def replay(
             for c, p in enumerate(plan):
                 gate = gate_of[p.gates]
                 if gate is _UNSET:
-                    gate = gate_of[p.gates] = _gate(
-                        p.config,
-                        account,
-                        plans[c].get(account_id, plan_now),
-                        born[account_id],
-                        as_of,
-                    )
+                    plan_then = plans[c].get(account_id, plan_now)
+                    gate = _gate(p.config, account, plan_then, born[account_id], as_of)
+                    gate_of[p.gates] = gate
                 if gate is not None:
                     continue  # it may not surface at this step: its signals change nothing
                 results[c].eligible.add(account_id)
@@ -453,9 +462,14 @@ def replay(
                 for r, name, weight in p.detectors:
                     out = outputs[r]
                     if out is None:
+                        found: list = []
+                        if name not in box.skipped:  # hung earlier in this replay: left out
+                            box.started(runs[r])
+                            found = _run_detector(runs[r], usage)[0]
+                            if not box.finished():
+                                return False  # overran its time box; the replay went on
                         out = outputs[r] = [
-                            ((as_of - _signal_day(x.at)).days, float(x.strength))
-                            for x in _run_detector(runs[r], usage)[0]
+                            ((as_of - _signal_day(x.at)).days, float(x.strength)) for x in found
                         ]
                     for age, strength in out:
                         factor = p.decay(age)
@@ -463,10 +477,18 @@ def replay(
                             by_detector[name] = (
                                 by_detector.get(name, 0.0) + strength * weight * factor
                             )
-                if by_detector:
+                if by_detector:  # written whole, so an account scored twice is harmless
                     results[c].points.setdefault(account_id, {})[i] = by_detector
                     for name in by_detector:
                         results[c].fired.setdefault(name, {}).setdefault(account_id, i)
+            return True
+
+        # A plugin's detect() that hangs is given up on as in scoring, and skipped after.
+        box = _TimeBox(timeout)
+        box.skipped = skipped
+        box.run(sorted(candidates), score_one)
+    for r in results:
+        r.skipped = dict(skipped)
     return results
 
 
@@ -536,6 +558,7 @@ def summarize(
         "recall": rate(len(early), len(converted)),
         "median_days_early": round_or_none(median([float(d) for d in early]), 1),
         "mean_days_early": round_or_none(sum(early) / len(early), 1) if early else None,
+        "skipped_detectors": rep.skipped,
         "weeks": [
             {"week": rep.steps[i].isoformat(), "new": new_per_step[i], "qualified": live}
             for i, live in enumerate(live_per_step)

@@ -299,11 +299,12 @@ def detector_table(
 
 def replayed_firings(
     db: sqlite_utils.Database, config: Config, plugins: Any, since: str | None
-) -> tuple[dict[str, dict[str, str]], set[str]] | None:
+) -> tuple[dict[str, dict[str, str]], set[str], dict[str, str]] | None:
     """When each detector first fired on each account, replaying the current config weekly.
 
     The stored signals are only the last scoring run's; a weekly replay sees every account
-    as it was before it converted, so a detector's lift is measured on all of them.
+    as it was before it converted, so a detector's lift is measured on all of them. Also
+    returns the accounts that could surface and the detectors given up on (hung).
     """
     from .backtest import ReplayData, default_window, replay, weekly_steps
 
@@ -320,7 +321,7 @@ def replayed_firings(
         detector: {a: rep.step_ts(i) for a, i in accounts.items()}
         for detector, accounts in rep.fired.items()
     }
-    return fired, rep.eligible
+    return fired, rep.eligible, rep.skipped
 
 
 def _detector_verdict(comparison: dict[str, Any], precision_ci: tuple | None) -> str:
@@ -505,8 +506,9 @@ def build_report(
     h = load_history(db, since=since)
     configured = [name for name, table in config.detectors.items() if table.get("enabled", True)]
     replayed = replayed_firings(db, config, plugins, since) if plugins is not None else None
+    skipped: dict[str, str] = {}
     if replayed is not None:
-        (fired, population), source = replayed, "replay"
+        (fired, population, skipped), source = replayed, "replay"
     else:
         fired, population = h.fired, set(h.accounts) | set(h.moments)
         source = "stored signals"
@@ -516,6 +518,7 @@ def build_report(
         "surfaced_vs_not": surfaced_vs_not(h),
         "detectors": detector_table(h, fired, population, configured),
         "detectors_from": source,
+        "detectors_skipped": skipped,
         "monetization": monetization(db, config, since),
         "buyer_coverage": buyer_coverage(db, config, h),
         "free_to_paid": free_to_paid(h, config),

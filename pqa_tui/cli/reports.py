@@ -190,6 +190,8 @@ def print_report(data: dict[str, Any], p: Printer) -> None:
                 for d in dets
             ],
         )
+        for name, why in data["detectors_skipped"].items():
+            p.line(f"Warning: detector {name} was left out of the replay: {why}")
         fb = data["feedback"]
         p.line(
             f"verdicts from reps: {fb['good']} good, {fb['bad']} bad; "
@@ -304,6 +306,8 @@ def print_backtest(data: dict[str, Any], p: Printer) -> None:
         rows[-1].append(_change(a, b, fmt))
     p.table(["", "current", "alternative", "change"], rows)
     p.line(f"conversions in the window: {cur['conversions']}")
+    for name, why in {**cur["skipped_detectors"], **alt["skipped_detectors"]}.items():
+        p.line(f"Warning: detector {name} was left out of the replay: {why}")
     if p.fancy:
         p.line(f"new PQAs per week, current:     {sparkline([w['new'] for w in cur['weeks']])}")
         p.line(f"new PQAs per week, alternative: {sparkline([w['new'] for w in alt['weeks']])}")

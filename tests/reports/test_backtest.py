@@ -166,3 +166,31 @@ def test_report_since_after_the_data_falls_back_to_stored_signals(history):
     report = build_report(history, config, since=since, plugins=load_plugins(None))
     assert report["detectors_from"] == "stored signals"
     assert report["funnel"]["pqa_moments"] == 0
+
+
+def test_a_hanging_detector_is_given_up_on_and_the_replay_completes(history):
+    import threading
+
+    from pqa_tui.detectors.base import Detector
+
+    release, calls = threading.Event(), []
+
+    class Hang(Detector):
+        name = "hang"
+
+        def detect(self, usage, options):
+            calls.append(usage.account_id)
+            release.wait()  # hangs until the test lets go
+            return []
+
+    plugins = load_plugins(None)
+    plugins.detectors["hang"] = Hang()
+    data = settings(10.0)
+    data["scoring"]["detector_timeout_seconds"] = 0.3
+    try:
+        (rep,) = replay(history, [config_from_dict(data)], plugins, STEPS)
+        assert "TimeoutError" in rep.skipped["hang"]
+        assert len(calls) == 1  # skipped for the rest of the replay after one time box
+        assert rep.qualified_steps() == {"A": [1], "B": [2], "G": [2, 5]}
+    finally:
+        release.set()
