@@ -269,3 +269,28 @@ def test_pinned_clock_is_what_the_core_records(make_app, workspace):
     drive(app, script)
     (claim,) = read(workspace, triage.history)
     assert claim["at"] == "2026-03-10T12:00:00.000000Z"
+
+
+def test_claim_on_a_stale_row_asks_for_a_reload_then_works(make_app, workspace):
+    """bob claims and releases after the rep's queue was painted: the row still reads "new" at
+    version 0, so the core refuses the claim made on that version; the TUI has reloaded by
+    then, and the next c claims the account at its new version."""
+    app = make_app()
+
+    async def script(pilot):
+        row = app.screen.query_one(QueueTable).current()
+        assert (row.account, row.version) == ("acct-01", 0)
+        db = store.open_db(workspace.db_path)
+        triage.claim(db, workspace.config, "acct-01", "bob", now=NOW)
+        triage.release(db, workspace.config, "acct-01", "bob", now=NOW)
+        db.close()
+        await pilot.press("c")
+        await settle(pilot)
+        assert any("changed since you loaded it" in m for m in messages(app))
+        assert app.screen.query_one(QueueTable).current().version > 0
+        await pilot.press("c")
+        await settle(pilot)
+        assert "Claimed Acme Rockets" in messages(app)
+
+    drive(app, script, notifications=True)
+    assert live(workspace).owner == "ana"
