@@ -222,3 +222,31 @@ def test_a_database_it_cannot_read_says_why(make_app, workspace):
         assert [n.title for n in app._notifications] == ["Could not read the database"]
 
     drive(app, script, notifications=True)
+
+
+def test_clicking_a_tab_switches_the_view(make_app):
+    app = make_app()
+
+    async def script(pilot):
+        await pilot.click("#views Tab#all")
+        await settle(pilot)
+        assert app.screen.view == "all" and len(ids(app)) == 6
+        assert app.focused is table_of(app)
+
+    drive(app, script)
+
+
+def test_an_empty_workspace_says_what_to_do(db_path):
+    from pqa_tui.config import Config
+    from pqa_tui.tui.app import PqaApp
+    from pqa_tui.tui.workspace import Workspace
+
+    store.open_db(db_path).close()
+    app = PqaApp(Workspace(db_path, Config(), "ana"), poll_seconds=3600)
+
+    async def script(pilot):
+        await pilot.press("v", "v", "v", "v")
+        await settle(pilot)
+        assert "pqa ingest FILE, then pqa score" in str(app.screen.query_one("#status").render())
+
+    drive(app, script)

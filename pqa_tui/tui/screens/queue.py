@@ -192,6 +192,8 @@ class QueueScreen(TriageScreen):
         if self.search:
             status.append(" · search: ")
             status.append_text(safe(self.search))
+        elif self.total == 0 and self.view == "all":
+            status.append(" · nothing scored yet: pqa ingest FILE, then pqa score (or pqa demo)")
         self._set_status(status)
 
     def _set_status(self, text: Text) -> None:
