@@ -20,7 +20,6 @@ from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 from textual.worker import get_current_worker
 
 from ... import accounts
-from ...timestamps import ts_to_datetime
 from ..safe_text import clean, safe
 from ..workspace import Workspace
 from .triage_screen import Target, TriageScreen
@@ -44,9 +43,14 @@ def _line(*parts: tuple[str, Any]) -> Text:
 
 def _age(detail: dict[str, Any], now: datetime) -> str:
     born = detail.get("created_at") or detail.get("first_seen")
-    if not born:
+    try:
+        # created_at can come from an export's own trait: read any ISO form, UTC when naive.
+        born_at = datetime.fromisoformat(str(born).replace("Z", "+00:00"))
+    except ValueError:
         return ""
-    return f"{(now - ts_to_datetime(born)).days} days"
+    if born_at.tzinfo is None:
+        born_at = born_at.replace(tzinfo=timezone.utc)
+    return f"{(now - born_at).days} days"
 
 
 def header_text(detail: dict[str, Any], now: datetime) -> Text:
