@@ -9,7 +9,7 @@ import typer
 
 from ..backup import backup_db
 from ..errors import PqaError
-from .app import app, fail, out, print_json, state
+from .app import app, err_console, out, print_json, state
 
 
 @app.command()
@@ -24,7 +24,8 @@ def backup(
     try:
         result = backup_db(st.db_path, file, overwrite=force)
     except PqaError as e:
-        raise fail(str(e), e.exit_code) from None
+        err_console.print(f"Error: {e}", soft_wrap=True)  # unwrapped: paths stay whole
+        raise typer.Exit(e.exit_code) from None
     if json_:
         print_json(asdict(result))
         return

@@ -27,6 +27,7 @@ from reliability_data import (
 )
 
 from pqa_tui.config import Config
+from pqa_tui.schema import SCHEMA_VERSION
 
 PQA = [sys.executable, "-m", "pqa_tui"]
 AS_OF = "2026-03-06"
@@ -88,6 +89,13 @@ def check_consistent(db: Path) -> None:
     conn = sqlite3.connect(str(db))
     try:
         assert conn.execute("pragma foreign_key_check").fetchall() == []
+        # Killed while creating the file: the schema is there whole or not at all.
+        (version,) = conn.execute("pragma user_version").fetchone()
+        tables = conn.execute("select count(*) from sqlite_master").fetchone()[0]
+        if version == 0:
+            assert tables == 0
+            return
+        assert version == SCHEMA_VERSION
         assert rollups_snapshot(conn) == recomputed_rollups(db, Config())
         # A file is in the database entirely or not at all: its ingest run is finished.
         counts = dict(conn.execute("select source, count(*) from events group by source"))
