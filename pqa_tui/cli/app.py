@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -125,8 +126,16 @@ def root(
     )
 
 
+# Control characters but tab and newline. Rich drops BEL and CR but passes ESC and the C1
+# set, so a name holding ESC [ 31m or an OSC title/clipboard sequence would drive the terminal.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def out(text: Any = "", **kwargs: Any) -> None:
-    """Print to stdout with markup off (safe for untrusted text)."""
+    """Print to stdout with markup off and control characters in strings shown as ``\\xNN``
+    (safe for untrusted text; build tables from cleaned cells)."""
+    if isinstance(text, str):
+        text = _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     console.print(text, **kwargs)
 
 
