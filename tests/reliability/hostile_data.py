@@ -12,7 +12,7 @@ from typing import Any
 
 from pqa_tui import triage
 from pqa_tui.config import Config
-from pqa_tui.ingest.pipeline import ingest_records
+from pqa_tui.ingest.pipeline import ingest_paths, ingest_records
 from pqa_tui.plugins import load_plugins
 from pqa_tui.scoring import score_all
 from pqa_tui.store import open_db
@@ -79,9 +79,17 @@ def build_hostile_workspace(path: Path) -> Config:
     config = Config()
     db = open_db(path)
     ingest_records(db, config, hostile_events(), source="hostile.ndjson")
-    # A reject whose raw line is hostile too.
+    # Rejects whose raw lines are hostile too: JSON (escaped as JSON) and CSV (raw bytes).
     ingest_records(db, config, [{"type": "track", "userId": HOSTILE["ansi"]}], source="bad")
-    score_all(db, config, load_plugins(entry_points_too=False), as_of=AS_OF.date())
+    plugins = load_plugins(entry_points_too=False)
+    bad_csv = path.parent / "hostile.csv"
+    bad_csv.write_text(
+        "account_id,user_id,event,timestamp\n"
+        f"acct-csv,{HOSTILE['title']},{HOSTILE['osc52']},not a time\n",
+        encoding="utf-8",
+    )
+    ingest_paths(db, config, plugins, [bad_csv], fmt="csv")
+    score_all(db, config, plugins, as_of=AS_OF.date())
     triage.route_new(db, config)
     for key, text in HOSTILE.items():
         acct = account_id(key)

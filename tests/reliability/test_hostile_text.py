@@ -110,8 +110,9 @@ def test_json_output_round_trips_every_string_exactly(workspace, tally):
         tally.add("hostile", "json documents checked", 2)
     rejects_out, _ = pqa(workspace, "rejects", "--json")
     assert_inert(rejects_out, "rejects --json")
-    (reject,) = json.loads(rejects_out)
-    assert json.loads(reject["raw"])["userId"] == HOSTILE["ansi"]  # the line exactly as read
+    raws = {r["source"].rsplit("/", 1)[-1]: r["raw"] for r in json.loads(rejects_out)}
+    assert json.loads(raws["bad"])["userId"] == HOSTILE["ansi"]  # the line exactly as read
+    assert HOSTILE["osc52"] in raws["hostile.csv"]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "salesforce", "hubspot", "json"])
@@ -173,7 +174,7 @@ REPO_PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
         (["history", account_id("osc52")], "OSC52"),
         (["show", account_id("c1"), "--json"], "CONE"),
         (["show", account_id("title")], "TITLE"),
-        (["rejects"], "ANSI"),
+        (["rejects"], "OSC52"),  # the CSV reject's raw line
     ],
     ids=lambda a: " ".join(a)[:24] if isinstance(a, list) else None,
 )
