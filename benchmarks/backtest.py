@@ -28,7 +28,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +44,7 @@ from pqa_tui.scoring import score_all  # noqa: E402
 from pqa_tui.store import open_db  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
-END = datetime(2026, 3, 31, tzinfo=timezone.utc)
+END = datetime(2026, 3, 31, tzinfo=UTC)
 
 
 def demo_db(accounts: int) -> Path:

@@ -22,7 +22,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -59,7 +59,7 @@ def write_events(
     rng = random.Random(seed)
     names = [name for name, _ in EVENTS]
     weights = [w for _, w in EVENTS]
-    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
     days = 365
     per_day = n // days
     written = 0

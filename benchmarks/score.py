@@ -27,7 +27,7 @@ import random
 import sys
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ def calls(n_events: int, n_accounts: int, days: int, seed: int = 7) -> Iterator[
     qualify and most do not.
     """
     rng = random.Random(seed)
-    start = datetime.combine(END - timedelta(days=days - 1), datetime.min.time(), timezone.utc)
+    start = datetime.combine(END - timedelta(days=days - 1), datetime.min.time(), UTC)
     sizes = [max(1, int(rng.lognormvariate(1.6, 0.7))) for _ in range(n_accounts)]
     activity = [rng.lognormvariate(0, 1.0) for _ in range(n_accounts)]
     for a, size in enumerate(sizes):

@@ -23,7 +23,7 @@ import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from typing import Any, ParamSpec, TypeVar
 
@@ -350,7 +350,7 @@ class _ConfigPlan:
 def _signal_day(at: datetime | date | str) -> date:
     """The UTC day of a signal's time (what ``Signal.day`` gives, without parsing it twice)."""
     if isinstance(at, datetime):
-        return at.astimezone(timezone.utc).date() if at.tzinfo else at.date()
+        return at.astimezone(UTC).date() if at.tzinfo else at.date()
     if isinstance(at, date):
         return at
     return date.fromisoformat(at[:10])

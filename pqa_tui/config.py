@@ -8,7 +8,7 @@ editing a TOML file by hand.
 from __future__ import annotations
 
 import dataclasses
-import sys
+import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -16,11 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PqaError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 
 class ConfigError(PqaError):

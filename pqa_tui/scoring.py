@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -250,7 +250,7 @@ def lookback_days(config: Config, settings: list[DetectorSettings]) -> int:
 
 
 def today() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def decay(age_days: float, half_life_days: float) -> float:

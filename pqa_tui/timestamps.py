@@ -6,7 +6,7 @@ Every stored time goes through :func:`format_ts`; every time read from outside g
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -14,7 +14,7 @@ TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 def format_ts(dt: datetime) -> str:
     """``dt`` as stored text; a naive datetime is taken as UTC."""
     if dt.tzinfo is not None:
-        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
     # isoformat, not strftime: strftime writes years before 1000 without padding ("999-05-01"),
     # which breaks sorting as text and the day prefix.
     return dt.isoformat(timespec="microseconds") + "Z"
@@ -22,12 +22,12 @@ def format_ts(dt: datetime) -> str:
 
 def now_ts() -> str:
     """The current time as stored text."""
-    return format_ts(datetime.now(timezone.utc))
+    return format_ts(datetime.now(UTC))
 
 
 def ts_to_datetime(ts: str) -> datetime:
     """Stored text back to an aware UTC datetime."""
-    return datetime.strptime(ts, TS_FORMAT).replace(tzinfo=timezone.utc)
+    return datetime.strptime(ts, TS_FORMAT).replace(tzinfo=UTC)
 
 
 # Epoch numbers are told apart by size: seconds until year 5138, then ms, µs, ns.

@@ -20,7 +20,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -111,7 +111,7 @@ class Capacity:
 
 
 def _now(now: datetime | None) -> datetime:
-    return now if now is not None else datetime.now(timezone.utc)
+    return now if now is not None else datetime.now(UTC)
 
 
 def parse_until(text: str, option: str = "--until") -> datetime:
@@ -119,13 +119,13 @@ def parse_until(text: str, option: str = "--until") -> datetime:
     raw = text.strip()
     try:
         if len(raw) == 10:
-            return datetime.combine(date.fromisoformat(raw), time(), tzinfo=timezone.utc)
+            return datetime.combine(date.fromisoformat(raw), time(), tzinfo=UTC)
         dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise TriageError(
             f"{option} {text!r} is not a date: use YYYY-MM-DD or an ISO 8601 time"
         ) from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 # --- live state: the SQL every read shares ---------------------------------------------------
@@ -264,7 +264,7 @@ def team_size(config: Config) -> int:
 
 def capacity(db: sqlite_utils.Database, config: Config, *, now: datetime | None = None) -> Capacity:
     """Today's capacity: per-person cap × team, less the accounts claimed since midnight UTC."""
-    day_start = datetime.combine(_now(now).date(), time(), tzinfo=timezone.utc)
+    day_start = datetime.combine(_now(now).date(), time(), tzinfo=UTC)
     (used,) = db.conn.execute(
         "select count(distinct account_id) from activity where action = 'claim' and at >= ?",
         [format_ts(day_start)],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ class DemoBuild:
     workspace: DemoWorkspace
     ingest: Any  # pqa_tui.ingest.pipeline.FileSummary
     score: Any  # pqa_tui.scoring.ScoreRun
+    team: Any  # pqa_tui.demo.team_history.TeamHistory
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -106,8 +107,10 @@ def build_demo(
     converted, as if the tool had run all year: what reports and backtests look at. ``db``
     should be empty: the demo's events would mix with any already there.
     """
+    from .. import triage
     from ..ingest.pipeline import ingest_records
     from ..scoring import score_all
+    from .team_history import simulate_team
 
     seconds: dict[str, float] = {}
     start = time.perf_counter()
@@ -130,7 +133,12 @@ def build_demo(
     start = time.perf_counter()
     run = score_all(db, config, plugins, as_of=last_day)
     seconds["score"] = time.perf_counter() - start
-    return DemoBuild(workspace=workspace, ingest=summary, score=run, seconds=seconds)
+    # A year of a team working the queue, so reports and the TUI have history to show; then
+    # what `pqa score` does after scoring: new PQAs routed, parked accounts brought back.
+    team = simulate_team(db, config, end=workspace.end, seed=seed)
+    triage.route_new(db, config, now=workspace.end)
+    triage.resurface_due(db, config, now=workspace.end)
+    return DemoBuild(workspace=workspace, ingest=summary, score=run, team=team, seconds=seconds)
 
 
 def _save_truth(db: sqlite_utils.Database, workspace: DemoWorkspace) -> None:
@@ -140,7 +148,7 @@ def _save_truth(db: sqlite_utils.Database, workspace: DemoWorkspace) -> None:
     )  # fmt: skip
     meta = {
         "seed": str(workspace.seed),
-        "end": workspace.end.astimezone(timezone.utc).isoformat().replace("+00:00", "Z"),
+        "end": workspace.end.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "accounts": str(len(workspace.accounts)),
         "months": str(workspace.months),
         "activity": str(workspace.activity),

@@ -14,7 +14,7 @@ import random
 from bisect import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from itertools import accumulate
 
 from ..errors import PqaError
@@ -182,7 +182,7 @@ class DemoAccount:
 
 
 def _dt(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 _DAY_TEXT: dict[int, str] = {}
@@ -235,7 +235,7 @@ def poisson(rng: random.Random, lam: float) -> int:
 
 def _to_ms(dt: datetime) -> int:
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return int(dt.timestamp() * 1000)
 
 
@@ -446,9 +446,9 @@ def generate_workspace(
     if months < 1:
         raise DemoError("--months must be at least 1")
     if end is None:
-        end = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        end = datetime.now(UTC).replace(second=0, microsecond=0)
     elif end.tzinfo is None:
-        end = end.replace(tzinfo=timezone.utc)
+        end = end.replace(tzinfo=UTC)
     end_ms = _to_ms(end)
     start_ms = end_ms - int(months * MONTH_DAYS * DAY_MS)
     names = _assign_archetypes(accounts, seed)

@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from . import triage
-from .config import Config
-from .demo.archetypes import simulated_feedback
-from .timestamps import ts_to_datetime
+from .. import triage
+from ..config import Config
+from ..timestamps import ts_to_datetime
+from .archetypes import simulated_feedback
 
 DEFAULT_TEAM = ("ana", "ben", "chloe")
 # Moments this close to the demo's end are left for the person opening the demo to work.

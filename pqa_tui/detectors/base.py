@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import orjson
@@ -87,7 +87,7 @@ def to_ts(value: datetime | date | str) -> str:
     if isinstance(value, datetime):
         return format_ts(value)
     if isinstance(value, date):
-        return format_ts(datetime.combine(value, time(), tzinfo=timezone.utc))
+        return format_ts(datetime.combine(value, time(), tzinfo=UTC))
     if isinstance(value, str):
         if len(value) == 10:
             date.fromisoformat(value)  # validates
@@ -100,7 +100,7 @@ def to_ts(value: datetime | date | str) -> str:
 
 def as_of_end(as_of: date) -> str:
     """The last instant of ``as_of`` as stored text: data up to and including that day."""
-    end = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=timezone.utc)
+    end = datetime.combine(as_of + timedelta(days=1), time(), tzinfo=UTC)
     return format_ts(end - timedelta(microseconds=1))
 
 

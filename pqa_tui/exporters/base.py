@@ -15,7 +15,7 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -136,7 +136,7 @@ def collect(
     ``notes_since`` limits the notes to those written at or after it (for CRMs whose import
     cannot update a note, so each note is imported once).
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     cte, params = live_triage_sql(config, now=now)
     rows = db.conn.execute(
         f"""with live_triage as ({cte})

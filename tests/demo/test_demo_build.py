@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pqa_tui.config import Config
 from pqa_tui.demo import FEEDBACK, build_demo, simulated_feedback
 from pqa_tui.plugins import load_plugins
 
-END = datetime(2026, 6, 30, 23, 0, tzinfo=timezone.utc)
+END = datetime(2026, 6, 30, 23, 0, tzinfo=UTC)
 
 
 def test_default_scoring_surfaces_accounts_that_convert(db):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import re
 import tracemalloc
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 import pytest
@@ -15,7 +15,7 @@ from pqa_tui.demo import DemoError, generate_workspace, write_event_file
 from pqa_tui.ingest.pipeline import ingest_records
 from pqa_tui.plugins import load_plugins
 
-END = datetime(2026, 6, 30, tzinfo=timezone.utc)
+END = datetime(2026, 6, 30, tzinfo=UTC)
 
 
 def read_lines(path) -> list[dict]:

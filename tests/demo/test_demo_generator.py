@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from fnmatch import fnmatch
 
 import pytest
@@ -14,7 +14,7 @@ from pqa_tui.config import Config
 from pqa_tui.demo import ARCHETYPES, BUYER_SENIORITIES, generate_workspace
 from pqa_tui.timestamps import parse_ts
 
-END = datetime(2026, 6, 30, 12, 0, tzinfo=timezone.utc)
+END = datetime(2026, 6, 30, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from pqa_tui.config import Config
 from pqa_tui.demo.archetypes import simulated_feedback
 from pqa_tui.demo.build import build_demo
-from pqa_tui.demo_history import simulate_team
 from pqa_tui.plugins import load_plugins
 from pqa_tui.reports import build_report
 
-END = datetime(2026, 11, 20, tzinfo=timezone.utc)
+END = datetime(2026, 11, 20, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +21,7 @@ def demo(tmp_path_factory):
 
     db = open_db(tmp_path_factory.mktemp("demo") / "pqa.db")
     config, plugins = Config(), load_plugins(None)
-    build_demo(db, config, plugins, accounts=500, end=END)
-    team = simulate_team(db, config, end=END)
+    team = build_demo(db, config, plugins, accounts=500, end=END).team
     yield db, config, plugins, team
     db.close()
 

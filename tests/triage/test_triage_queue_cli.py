@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from triage_data import add_account, add_moment
@@ -87,7 +87,7 @@ def test_queue_rows_carry_the_version_a_claim_checks(db, worked):
 
 def test_resurfaced_account_is_back_in_the_queue(db, worked):
     config = Config()
-    later = datetime.now(timezone.utc) + timedelta(days=30)
+    later = datetime.now(UTC) + timedelta(days=30)
     add_moment(db, "a2", later - timedelta(days=1))
     ids = [r.account for r in list_queue(db, config, me="cy", now=later)]
     assert "a2" in ids
