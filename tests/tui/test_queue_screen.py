@@ -199,12 +199,16 @@ def test_resizing_the_terminal_resizes_the_columns(make_app):
         await pilot.press("down", "down")
         table = table_of(app)
         narrow = table.columns["reasons"].width
-        assert "9 active users in…" in app.export_screenshot().replace("&#160;", " ")
+        picture = app.export_screenshot().replace("&#160;", " ")
+        assert "9 active users in 28 days" in picture and "pricing viewed" not in picture
+        assert "PQA since" not in picture  # makes way for the reasons below 100 columns
         await pilot.resize_terminal(180, 50)
         await settle(pilot)
         assert table.columns["reasons"].width > narrow
         assert table.columns["name"].width == 30
         assert len(ids(app)) == 6 and table.current().account == "acct-03"
+        picture = app.export_screenshot().replace("&#160;", " ")
+        assert "9 active users in 28 days; pricing viewed" in picture and "PQA since" in picture
 
     drive(app, script, size=(80, 24))
 

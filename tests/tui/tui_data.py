@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pqa_tui import store
 
-NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 SCORED_AT = "2026-03-10T06:00:00.000000Z"
 MARKUP_NAME = "[bold red]x[/]"
 ESCAPE_NAME = "\x1b[31mEVIL\x1b[0m\x1b]0;pwned\x07"

@@ -8,7 +8,7 @@ read in a thread worker; this module only lays it out. Every value from the data
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.text import Text
@@ -49,7 +49,7 @@ def _age(detail: dict[str, Any], now: datetime) -> str:
     except ValueError:
         return ""
     if born_at.tzinfo is None:
-        born_at = born_at.replace(tzinfo=timezone.utc)
+        born_at = born_at.replace(tzinfo=UTC)
     return f"{(now - born_at).days} days"
 
 
@@ -196,7 +196,7 @@ class AccountScreen(TriageScreen):
     def _show(self, detail: dict[str, Any]) -> None:
         self.loading = False
         self.version = detail["triage"]["version"]
-        now = self.workspace.now() or datetime.now(timezone.utc)
+        now = self.workspace.now() or datetime.now(UTC)
         self.query_one("#header", Static).update(header_text(detail, now))
         self.query_one("#score", Static).update(score_text(detail))
         self.query_one("#score-history", Sparkline).data = [

@@ -61,7 +61,7 @@ class QueueScreen(TriageScreen):
     AUTO_FOCUS = "#queue"
     BINDINGS = [
         Binding("slash", "search", "Search"),
-        Binding("v", "next_view", "View"),
+        Binding("v", "next_view", "View", show=False),
         Binding("S", "sort_next", "Sort", show=False),
         Binding("R", "sort_reverse", "Reverse", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
@@ -267,7 +267,9 @@ class QueueScreen(TriageScreen):
 
     def action_sort_next(self) -> None:
         sorts = [c.sort for c in self.columns if c.sort]
-        following = sorts[(sorts.index(self.sort) + 1) % len(sorts)]
+        following = (
+            sorts[(sorts.index(self.sort) + 1) % len(sorts)] if self.sort in sorts else "score"
+        )
         self._sort_by(following)
 
     def action_sort_reverse(self) -> None:

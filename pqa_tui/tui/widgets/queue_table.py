@@ -28,15 +28,16 @@ class Column:
 
 
 def columns_for(width: int) -> list[Column]:
-    """The columns sized to the terminal: everything fits in 80 columns, and a large terminal
-    gives names and reasons the extra room."""
+    """The columns sized to the terminal: below 100 columns "PQA since" makes way for the
+    reasons, and a large terminal gives names and reasons the extra room."""
     name_width = 30 if width >= 140 else 24 if width >= 110 else 16
     fixed = [
         Column("score", "Score", 5, "score"),
         Column("state", "State", 9),
         Column("owner", "Owner", 12 if width >= 140 else 8),
-        Column("pqa_since", "PQA since", 10, "since"),
     ]
+    if width >= 100:
+        fixed.append(Column("pqa_since", "PQA since", 10, "since"))
     # Every column has one cell of padding each side; the vertical scrollbar takes two.
     used = name_width + sum(c.width for c in fixed) + 2 * (len(fixed) + 2) + 2
     reasons = Column("reasons", "Top reasons", max(16, width - used))
@@ -50,17 +51,18 @@ def clipped(text: Text) -> Text:
     return text
 
 
-def row_cells(row: QueueRow, me: str) -> list[Text]:
-    """One queue row as table cells, in :func:`columns_for` order."""
+def row_cells(row: QueueRow, me: str, columns: list[Column]) -> list[Text]:
+    """One queue row as table cells, for the columns on show."""
     mine = row.owner is not None and row.owner == me
-    return [
-        clipped(safe(row.name or row.account)),
-        Text(f"{row.score:.1f}", justify="right", end=""),
-        clipped(safe("; ".join(row.reasons))),
-        safe(row.state),
-        safe(row.owner or "", "bold" if mine else ""),
-        safe((row.pqa_since or "")[:10]),
-    ]
+    cells = {
+        "name": clipped(safe(row.name or row.account)),
+        "score": Text(f"{row.score:.1f}", justify="right", end=""),
+        "reasons": clipped(safe("; ".join(row.reasons))),
+        "state": safe(row.state),
+        "owner": safe(row.owner or "", "bold" if mine else ""),
+        "pqa_since": safe((row.pqa_since or "")[:10]),
+    }
+    return [cells[c.key] for c in columns]
 
 
 class QueueTable(DataTable[Text]):
@@ -76,10 +78,12 @@ class QueueTable(DataTable[Text]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self.rows_shown: list[QueueRow] = []
+        self.shown_columns: list[Column] = []
         self.me = ""
 
     def set_columns(self, columns: list[Column]) -> None:
         self.clear(columns=True)
+        self.shown_columns = columns
         for col in columns:
             self.add_column(col.label, width=col.width, key=col.key)
 
@@ -101,7 +105,7 @@ class QueueTable(DataTable[Text]):
         for row in rows:
             if row.account in known:  # the queue moved under us between pages
                 continue
-            self.add_row(*row_cells(row, self.me), key=row.account)
+            self.add_row(*row_cells(row, self.me, self.shown_columns), key=row.account)
             self.rows_shown.append(row)
 
     def current(self) -> QueueRow | None:
