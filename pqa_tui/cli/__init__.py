@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from ..errors import PqaError
+from ..safe_text import show_controls
 from . import (  # noqa: F401 - registers commands
     demo,
     ingest,
@@ -23,5 +24,5 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except PqaError as e:
-        err_console.print(f"Error: {e}")
+        err_console.print(f"Error: {show_controls(str(e))}", soft_wrap=True)
         sys.exit(e.exit_code)

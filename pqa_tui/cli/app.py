@@ -10,7 +10,6 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import re
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,6 +22,7 @@ from rich.console import Console
 
 from ..config import Config, load_config
 from ..errors import PqaError
+from ..safe_text import show_controls
 
 app = typer.Typer(
     name="pqa",
@@ -126,16 +126,11 @@ def root(
     )
 
 
-# Control characters but tab and newline. Rich drops BEL and CR but passes ESC and the C1
-# set, so a name holding ESC [ 31m or an OSC title/clipboard sequence would drive the terminal.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def out(text: Any = "", **kwargs: Any) -> None:
     """Print to stdout with markup off and control characters in strings shown as ``\\xNN``
     (safe for untrusted text; build tables from cleaned cells)."""
     if isinstance(text, str):
-        text = _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+        text = show_controls(text)
     console.print(text, **kwargs)
 
 
@@ -152,7 +147,7 @@ def print_json(data: Any) -> None:
 
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``Error: message`` to stderr and return the Exit to raise."""
-    err_console.print(f"Error: {message}")
+    err_console.print(f"Error: {show_controls(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 

@@ -8,7 +8,6 @@ Account names, reasons and evidence come from outside, so they are printed as pl
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -22,19 +21,16 @@ from ..accounts import account_detail, resolve_account
 from ..config import ConfigError
 from ..errors import PqaError
 from ..queue import count_queue, list_queue
+from ..safe_text import show_controls
 from ..scoring import check_config, score_all
 from .app import app, err_console, fail, out, print_json, state
 
 config_app = typer.Typer(help="Check the config.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def plain(value: Any) -> Text:
     """Untrusted text as inert Text: no markup, control characters shown as ``\\xNN``."""
-    text = "" if value is None else str(value)
-    return Text(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+    return Text(show_controls("" if value is None else str(value)))
 
 
 def _error(e: PqaError) -> typer.Exit:

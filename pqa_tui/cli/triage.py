@@ -9,7 +9,6 @@ printed through :func:`clean`, so a note cannot carry terminal escapes to the sc
 from __future__ import annotations
 
 import functools
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,12 +20,10 @@ import typer
 from .. import triage
 from ..accounts import resolve_account
 from ..errors import PqaError
-from ..tui.safe_text import clean
+from ..safe_text import clean, show_controls
 from .app import app, err_console, out, print_json, state
 
 ACCOUNT = typer.Argument(..., help="Account id, name or domain.")
-# Control characters other than tab and line ends: ESC, BEL, DEL and the C1 set (CSI, OSC).
-_TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 Command = TypeVar("Command", bound=Callable[..., Any])
 
 
@@ -243,7 +240,7 @@ def export(
     if out_path is None and len(files) == 1:
         text = files[0].text
         if sys.stdout.isatty():  # read on a screen, not saved: data never drives the terminal
-            text = _TERMINAL_CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+            text = show_controls(text)
         sys.stdout.write(text)
         return
     paths = output_paths(fmt, files, out_path)

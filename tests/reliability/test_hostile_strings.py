@@ -19,7 +19,7 @@ from rich.table import Table
 from pqa_tui.cli.app import console, out, print_json
 from pqa_tui.cli.signals import plain
 from pqa_tui.exporters.base import csv_text
-from pqa_tui.tui.safe_text import safe
+from pqa_tui.safe_text import safe
 
 FRAGMENTS = ["\x1b", "[", "]", "52;c;", "0;", "\x07", "\x9b", "\x9c", "\x9d", "\x1b\\", "\u202e",
              "\u2066", "\u200b", "[b]", "[/]", "[@click=app.quit]", "[link=x]", ":smile:", "\\",

@@ -193,8 +193,8 @@ def test_tui_shows_every_string_literally(workspace, tally):
     import asyncio
 
     from pqa_tui.config import Config
+    from pqa_tui.safe_text import clean
     from pqa_tui.tui.app import PqaApp
-    from pqa_tui.tui.safe_text import clean
     from pqa_tui.tui.widgets.queue_table import QueueTable
 
     app = PqaApp(Workspace(workspace, Config(), "ann", clock=lambda: AS_OF), poll_seconds=3600)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui_data import NOW
 
-from pqa_tui.tui.safe_text import clean, safe
+from pqa_tui.safe_text import clean, safe
 from pqa_tui.tui.screens.account import header_text, timeline_text
 
 

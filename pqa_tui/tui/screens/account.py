@@ -3,7 +3,7 @@ the users are, and what the team has done so far.
 
 The data is :func:`pqa_tui.accounts.account_detail` (the same dict ``pqa show --json`` prints),
 read in a thread worker; this module only lays it out. Every value from the data goes through
-:func:`~pqa_tui.tui.safe_text.safe`.
+:func:`~pqa_tui.safe_text.safe`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 from textual.worker import get_current_worker
 
 from ... import accounts
-from ..safe_text import clean, safe
+from ...safe_text import clean, safe
 from ..workspace import Workspace
 from .triage_screen import Target, TriageScreen
 

@@ -18,8 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
 
+from ...safe_text import safe
 from ...triage import OUTCOMES, TriageError, parse_until
-from ..safe_text import safe
 
 T = TypeVar("T")
 

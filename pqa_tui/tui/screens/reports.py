@@ -3,7 +3,7 @@ weight, and the product KPIs.
 
 The data is :func:`pqa_tui.reports.build_report` (the same dict ``pqa report --json`` prints),
 read in a thread worker; this module only lays it out. Detector names and plans come from
-plugins and product data, so they go through :func:`~pqa_tui.tui.safe_text.safe`.
+plugins and product data, so they go through :func:`~pqa_tui.safe_text.safe`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 from textual.worker import get_current_worker
 
 from ... import reports
-from ..safe_text import safe
+from ...safe_text import safe
 from ..workspace import Workspace
 
 BAR_WIDTH = 30

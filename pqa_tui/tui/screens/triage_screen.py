@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from ... import triage
 from ...errors import PqaError
-from ..safe_text import clean
+from ...safe_text import clean
 from ..workspace import Workspace
 from .modals import (
     FeedbackModal,

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable
 
 from ...queue import QueueRow
-from ..safe_text import safe
+from ...safe_text import safe
 
 PAGE = 200
 
