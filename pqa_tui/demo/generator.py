@@ -500,7 +500,6 @@ def account_events(account: DemoAccount, end_ms: int, seed: int, activity: float
         "name": account.name,
         "plan": plan,
         "created_at": _iso(account.created_ms),
-        "demo_archetype": account.archetype,
     }
     if account.domain:
         group_traits["domain"] = account.domain
