@@ -82,6 +82,11 @@ def strength_over_bar(value: float, bar: float) -> float:
     return max(0.0, min(1.0, value / (2 * bar)))
 
 
+def counted(n: float, noun: str) -> str:
+    """``n`` and ``noun`` as a reason reads them: "1 pricing view", "3 pricing views"."""
+    return f"{n:.0f} {noun}" + ("" if round(n) == 1 else "s")
+
+
 def to_ts(value: datetime | date | str) -> str:
     """A signal time as stored text (a bare day is midnight UTC)."""
     if isinstance(value, datetime):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..hookspecs import hookimpl
-from .base import AccountUsage, Detector, Signal, strength_over_bar
+from .base import AccountUsage, Detector, Signal, counted, strength_over_bar
 
 
 class InviteSpike(Detector):
@@ -30,7 +30,7 @@ class InviteSpike(Detector):
             at=usage.last_day("invite", days) or last,
             strength=strength_over_bar(current, bar),
             reason=(
-                f"{current:.0f} invites in the last {days} days vs {usual:.1f} usual "
+                f"{counted(current, 'invite')} in the last {days} days vs {usual:.1f} usual "
                 f"(bar: {bar} and {ratio:g}x usual)"
             ),
             evidence={"invites": current, "usual": round(usual, 2), "window": [first, last]},

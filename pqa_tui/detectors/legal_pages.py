@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..hookspecs import hookimpl
-from .base import AccountUsage, Detector, Signal, strength_over_bar
+from .base import AccountUsage, Detector, Signal, counted, strength_over_bar
 
 
 class LegalPages(Detector):
@@ -25,7 +25,7 @@ class LegalPages(Detector):
         yield Signal(
             at=usage.last_day(metric, days) or last,
             strength=strength_over_bar(views, bar),
-            reason=f"{views:.0f} {group}-page views in the last {days} days (bar: {bar})",
+            reason=f"{counted(views, group + '-page view')} in the last {days} days (bar: {bar})",
             evidence={
                 "views": views,
                 "patterns": usage.config.pages.get(group, []),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..hookspecs import hookimpl
-from .base import AccountUsage, Detector, Signal, strength_over_bar
+from .base import AccountUsage, Detector, Signal, counted, strength_over_bar
 
 
 class PaywallHits(Detector):
@@ -24,7 +24,7 @@ class PaywallHits(Detector):
         yield Signal(
             at=usage.last_day(kind, days) or last,
             strength=strength_over_bar(hits, bar),
-            reason=f"{hits:.0f} paywall hits in the last {days} days (bar: {bar})",
+            reason=f"{counted(hits, 'paywall hit')} in the last {days} days (bar: {bar})",
             evidence={
                 "hits": hits,
                 "event_names": usage.config.events.get(kind, []),

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..hookspecs import hookimpl
-from .base import AccountUsage, Detector, Signal, strength_over_bar
+from .base import AccountUsage, Detector, Signal, counted, strength_over_bar
 
 
 class PricingViews(Detector):
@@ -26,7 +26,7 @@ class PricingViews(Detector):
         yield Signal(
             at=max(usage.last_day(m, days) or "" for m in metrics) or last,
             strength=strength_over_bar(views, bar),
-            reason=f"{views:.0f} pricing views in the last {days} days (bar: {bar})",
+            reason=f"{counted(views, 'pricing view')} in the last {days} days (bar: {bar})",
             evidence={"counts": counts, "window": [first, last]},
         )
 

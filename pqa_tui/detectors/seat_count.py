@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..hookspecs import hookimpl
-from .base import AccountUsage, Detector, Signal, strength_over_bar
+from .base import AccountUsage, Detector, Signal, counted, strength_over_bar
 
 
 class SeatCount(Detector):
@@ -24,7 +24,7 @@ class SeatCount(Detector):
         yield Signal(
             at=usage.last_day("active_users", days) or last,
             strength=strength_over_bar(users, bar),
-            reason=f"{users} active users in the last {days} days (bar: {bar})",
+            reason=f"{counted(users, 'active user')} in the last {days} days (bar: {bar})",
             evidence={
                 "active_users": users,
                 "window": [first, last],

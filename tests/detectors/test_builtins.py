@@ -114,7 +114,7 @@ def test_legal_and_pricing_pages(acct):
     acct.track("u2", "Pricing Viewed", "2026-03-30")
     acct.page("u1", "/blog/terms-of-love", "2026-03-30")  # matches no pattern
     (legal,) = acct.run(LegalPages(), AS_OF)
-    assert legal.reason == "1 legal-page views in the last 28 days (bar: 1)"
+    assert legal.reason == "1 legal-page view in the last 28 days (bar: 1)"
     (pricing,) = acct.run(PricingViews(), AS_OF)
     assert pricing.reason == "2 pricing views in the last 14 days (bar: 2)"
     assert pricing.evidence["counts"] == {"page:pricing": 1, "pricing": 1}
