@@ -76,11 +76,13 @@ def _match_profile(
 class BuyerPersona(Detector):
     name = "buyer_persona"
     description = "A member's profile (seniority, role, title, department) says buyer."
+    # "owner" is left out on purpose: in most products it is the workspace role of whoever
+    # signed up (the `role` trait is matched too), not a sign of a buyer.
     options = {
         "window_days": 28,
         "seniorities": [
             "director", "head", "vp", "vice president", "chief", "c-level", "ceo", "cto",
-            "cfo", "coo", "cio", "cmo", "founder", "co-founder", "owner", "president",
+            "cfo", "coo", "cio", "cmo", "founder", "co-founder", "president",
         ],
         "departments": ["finance", "procurement", "purchasing", "it", "operations", "executive"],
         "department_strength": 0.6,
