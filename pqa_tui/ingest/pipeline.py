@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -344,36 +345,47 @@ def content_key(rec: Record) -> str:
     return "h:" + hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
-def _merge_seen(seen: dict, keys: list | tuple, tss: tuple, ordered: bool) -> None:
-    """Widen ``seen[key] = [first, last]`` with one batch; ``None`` keys (or pairs) are skipped.
+def _spans(keys: list | tuple, tss: tuple, ordered: bool) -> tuple[dict, dict]:
+    """The first and the last time of each key in one batch, as two dicts.
 
-    In a batch already in time order the first and last times per key come from two ``dict``
-    constructions; otherwise from a comparison per row.
+    In a batch already in time order they come from two ``dict`` constructions (in C);
+    otherwise from a comparison per row.
     """
     if ordered:
-        firsts = dict(zip(reversed(keys), reversed(tss), strict=True))
-        lasts = dict(zip(keys, tss, strict=True))
+        return dict(zip(reversed(keys), reversed(tss), strict=True)), dict(
+            zip(keys, tss, strict=True)
+        )
+    firsts: dict = {}
+    lasts: dict = {}
+    for key, ts in zip(keys, tss, strict=True):
+        first = firsts.get(key)
+        if first is None or ts < first:
+            firsts[key] = ts
+        last = lasts.get(key)
+        if last is None or ts > last:
+            lasts[key] = ts
+    return firsts, lasts
+
+
+def _widen(seen: dict, key: Any, first: str, last: str) -> None:
+    """Widen ``seen[key] = [first, last]`` to cover ``first`` .. ``last``."""
+    current = seen.get(key)
+    if current is None:
+        seen[key] = [first, last]
     else:
-        firsts, lasts = {}, {}
-        for key, ts in zip(keys, tss, strict=True):
-            first = firsts.get(key)
-            if first is None or ts < first:
-                firsts[key] = ts
-            last = lasts.get(key)
-            if last is None or ts > last:
-                lasts[key] = ts
+        if first < current[0]:
+            current[0] = first
+        if last > current[1]:
+            current[1] = last
+
+
+def _merge_seen(seen: dict, keys: list | tuple, tss: tuple, ordered: bool) -> None:
+    """Widen ``seen[key] = [first, last]`` with one batch; ``None`` keys (or pairs) are skipped."""
+    firsts, lasts = _spans(keys, tss, ordered)
     for key, last in lasts.items():
         if key is None or (type(key) is tuple and None in key):
             continue
-        first = firsts[key]
-        current = seen.get(key)
-        if current is None:
-            seen[key] = [first, last]
-        else:
-            if first < current[0]:
-                current[0] = first
-            if last > current[1]:
-                current[1] = last
+        _widen(seen, key, firsts[key], last)
 
 
 class _Batcher:
@@ -456,17 +468,12 @@ class _Batcher:
                 gc.enable()
 
     def _run(self, items: Iterable[Record | Reject], report: Callable[[], None] | None) -> None:
-        batch: list[Record | Reject] = []
-        append = batch.append
-        for item in items:
-            append(item)
-            if len(batch) >= BATCH_SIZE:
-                self._batch(batch)
-                batch.clear()
-                if report:
-                    report()
-        if batch:
+        items = iter(items)
+        while batch := list(islice(items, BATCH_SIZE)):
             self._batch(batch)
+            batch.clear()  # free the records before reading more: their memory is reused hot
+            if report:
+                report()
         self._finish()
 
     def _batch(self, batch: list[Record | Reject]) -> None:
@@ -543,12 +550,24 @@ class _Batcher:
         this runs for every event; only page views, storage events and records with side
         effects are looked at one by one.
         """
-        _, kinds, accounts, users, events, tss, days = list(zip(*rows, strict=True))[:7]
+        _, kinds, accounts, users, events, tss, days = islice(zip(*rows, strict=True), 7)
         named = [rec[3] for rec in recs]  # the account the record itself named
         ordered = list(tss) == sorted(tss)
-        _merge_seen(self.users_seen, users, tss, ordered)
-        _merge_seen(self.accounts_seen, accounts, tss, ordered)
-        _merge_seen(self.members_seen, list(zip(users, named, strict=True)), tss, ordered)
+        pairs = list(zip(users, named, strict=True))
+        if None in users or None in named:
+            _merge_seen(self.users_seen, users, tss, ordered)
+            _merge_seen(self.accounts_seen, accounts, tss, ordered)
+            _merge_seen(self.members_seen, pairs, tss, ordered)
+        else:
+            # Every row names its user and its account (then the stored account is the named
+            # one): the spans of the few distinct pairs give the users' and accounts' too.
+            firsts, lasts = _spans(pairs, tss, ordered)
+            users_seen, accounts_seen = self.users_seen, self.accounts_seen
+            for pair, last in lasts.items():
+                first = firsts[pair]
+                _widen(self.members_seen, pair, first, last)
+                _widen(users_seen, pair[0], first, last)
+                _widen(accounts_seen, pair[1], first, last)
 
         deltas = self.deltas
         storage_events = self.rules.storage_events
