@@ -8,6 +8,7 @@ signals behind its score with reasons and evidence, PQA moments and score histor
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -17,6 +18,7 @@ from .errors import PqaError
 from .triage import triage_detail
 
 HISTORY_DAYS = 90
+WEEKS = 12  # the weekly usage account_detail gives, up to the score's as-of day
 
 
 class UnknownAccount(PqaError):
@@ -76,6 +78,46 @@ def _loads(text: str | None, empty: Any) -> Any:
         return empty
 
 
+def weekly_usage(
+    db: sqlite_utils.Database, account_id: str, last_day: str | None
+) -> dict[str, list[Any]]:
+    """The account's usage in the :data:`WEEKS` weeks of 7 days ending on ``last_day``.
+
+    ``weeks`` holds each week's first day; ``active_users`` the distinct users active that
+    week (user_days), ``value`` the value events (rollups), ``storage`` the bytes stored by
+    the week's end (every storage rollup up to it). Empty lists without a day to end on.
+    """
+    if not last_day:
+        return {"weeks": [], "active_users": [], "value": [], "storage": []}
+    end = date.fromisoformat(last_day[:10])
+    first = end - timedelta(days=7 * WEEKS - 1)
+    weeks = [(first + timedelta(days=7 * i)).isoformat() for i in range(WEEKS)]
+    usage: dict[str, list[float]] = {m: [0] * WEEKS for m in ("active_users", "value", "storage")}
+    week = "cast((julianday(day) - julianday(:first)) / 7 as integer)"
+    window = {"account": account_id, "first": first.isoformat(), "end": end.isoformat()}
+    in_window = "account_id = :account and day >= :first and day <= :end"
+    for i, users in db.conn.execute(
+        f"select {week} as w, count(distinct user_id) from user_days where {in_window} group by w",
+        window,
+    ):
+        usage["active_users"][i] = users
+    for metric, i, total in db.conn.execute(
+        f"select metric, {week} as w, sum(value) from rollups where {in_window} "
+        "and metric in ('value', 'storage') group by metric, w",
+        window,
+    ):
+        usage[metric][i] = total
+    (stored,) = db.conn.execute(
+        "select coalesce(sum(value), 0) from rollups where account_id = :account "
+        "and metric = 'storage' and day < :first",
+        window,
+    ).fetchone()
+    for i, added in enumerate(usage["storage"]):
+        stored += added
+        usage["storage"][i] = stored
+    return {"weeks": weeks, **usage}
+
+
 def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -> dict[str, Any]:
     """Everything about one account, JSON-ready (what ``pqa show --json`` prints).
 
@@ -84,8 +126,10 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
     ``scored_at``, ``reasons``, ``signals`` (each ``detector``, ``plugin``, ``at``,
     ``strength``, ``weight``, ``decay``, ``points``, ``reason``, ``evidence``), ``users``,
     ``pqa_moments``, ``score_history`` (last 90 scoring days), ``state``, ``owner``,
-    ``notes`` (each ``id``, ``author``, ``text``, ``at``) and ``triage`` (state, owner,
-    version, notes, activity, feedback, outcomes: :func:`pqa_tui.triage.triage_detail`).
+    ``notes`` (each ``id``, ``author``, ``text``, ``at``), ``triage`` (state, owner,
+    version, notes, activity, feedback, outcomes: :func:`pqa_tui.triage.triage_detail`) and
+    ``weekly`` (the last 12 weeks up to ``as_of``, else up to ``last_seen``:
+    :func:`weekly_usage`).
     """
     (account,) = _rows(
         db,
@@ -161,4 +205,5 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
         "owner": worked["owner"],
         "notes": worked["notes"],
         "triage": worked,
+        "weekly": weekly_usage(db, account_id, score.get("as_of") or account["last_seen"]),
     }
