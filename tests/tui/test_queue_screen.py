@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_data import ESCAPE_NAME, MARKUP_NAME, drive, settle, write_many
+from tui_data import ESCAPE_NAME, MARKUP_NAME, NOW, drive, settle, write_many
 
 from pqa_tui import store, triage
 from pqa_tui.tui.screens.account import AccountScreen
@@ -154,7 +154,7 @@ def test_sort_by_key_and_by_header(make_app):
     app = make_app()
 
     async def script(pilot):
-        await pilot.press("S", "S")  # score -> PQA since -> name, A to Z
+        await pilot.press("S", "S", "S", "S")  # score -> users -> trend -> last touch -> name
         await settle(pilot)
         assert app.screen.sort == "name" and not app.screen.descending
         names = [r.name for r in table_of(app).rows_shown]
@@ -167,6 +167,31 @@ def test_sort_by_key_and_by_header(make_app):
         await settle(pilot)
         assert app.screen.sort == "score"
         assert ids(app)[0] == "acct-01"
+
+    drive(app, script)
+
+
+def test_users_trend_and_last_touch_show_and_sort_when_there_is_room(make_app, workspace):
+    db = store.open_db(workspace.db_path)
+    triage.add_note(db, workspace.config, "acct-04", "bob", "emailed", now=NOW)
+    db.close()
+    app = make_app()
+
+    async def script(pilot):
+        table = table_of(app)
+        shown = [c.key for c in app.screen.columns]
+        assert shown[-3:] == ["active_users", "trend", "last_touch"]  # 120 wide: no PQA since
+        row = table.get_row("acct-01")
+        assert (row[5].plain, row[6].plain) == ("3", "▅▅▅█████")  # 2, 2, 2 then 3 a week
+        assert table.get_row("acct-02")[6].plain == "▁" * 8
+        assert table.get_row("acct-04")[7].plain == "2026-03-10"
+        await pilot.click(QueueTable, offset=(92, 0))  # the Users header
+        await settle(pilot)
+        assert (app.screen.sort, app.screen.descending) == ("active_users", True)
+        assert ids(app)[0] == "acct-01"
+        await pilot.press("S", "S")  # users -> trend -> last touch
+        await settle(pilot)
+        assert app.screen.sort == "last_touch" and ids(app)[0] == "acct-04"
 
     drive(app, script)
 
@@ -202,6 +227,7 @@ def test_resizing_the_terminal_resizes_the_columns(make_app):
         picture = app.export_screenshot().replace("&#160;", " ")
         assert "9 active users in 28 days" in picture and "pricing viewed" not in picture
         assert "PQA since" not in picture  # makes way for the reasons below 100 columns
+        assert "Users" not in picture and "Trend" not in picture  # so do users and trend
         await pilot.resize_terminal(180, 50)
         await settle(pilot)
         assert table.columns["reasons"].width > narrow

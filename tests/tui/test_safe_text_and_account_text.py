@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from tui_data import NOW
+from textual.widgets import Sparkline, Static
+from tui_data import NOW, drive, settle
 
 from pqa_tui.safe_text import clean, safe
-from pqa_tui.tui.screens.account import header_text, timeline_text
+from pqa_tui.tui.screens.account import header_text, timeline_text, weekly_title
 
 
 def test_clean_makes_every_control_character_visible():
@@ -67,3 +68,28 @@ def test_timeline_is_newest_first_with_notes_inline():
         "    line ␛[2J two",
         "2026-03-01 10:00  ana claim  new → claimed",
     ]
+
+
+def test_weekly_titles_give_the_first_and_last_week():
+    assert weekly_title("active_users", "Active users", [1, 2, 3]).plain == "Active users  1 → 3"
+    assert weekly_title("value", "Value events", [0, 12345.0]).plain == "Value events  0 → 12,345"
+    storage = weekly_title("storage", "Storage", [999.0, 2.5e9, 7e15])
+    assert storage.plain == "Storage  999 B → 7000.0 TB"
+    assert weekly_title("storage", "Storage", [1500.0, 2.5e9]).plain == "Storage  1.5 kB → 2.5 GB"
+    assert weekly_title("value", "Value events", []).plain == "Value events"
+
+
+def test_account_screen_draws_the_weekly_sparklines(make_app):
+    app = make_app()
+
+    async def script(pilot):
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#active_users-weekly", Sparkline).data[-5:] == [3.0] * 5
+        assert screen.query_one("#value-weekly", Sparkline).data[0] == 1.0
+        assert str(screen.query_one("#storage-title", Static).render()) == (
+            "Storage  0 B → 13.2 GB"
+        )
+
+    drive(app, script)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from pqa_tui import store
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 SCORED_AT = "2026-03-10T06:00:00.000000Z"
+SCORED_DAY = date(2026, 3, 10)
 MARKUP_NAME = "[bold red]x[/]"
 ESCAPE_NAME = "\x1b[31mEVIL\x1b[0m\x1b]0;pwned\x07"
 
@@ -118,6 +119,20 @@ def write_profile(db_path: Path) -> None:
                 " values ('acct-01', ?, ?, ?)",
                 [(f"2026-03-{d:02}", d * 4.0, int(d * 4 >= 10)) for d in range(1, 11)],
             )
+            # Twelve weeks up to the as-of day (2026-03-10): more users, events and storage
+            # each week; the third user arrives five weeks before.
+            for week in range(12):
+                day = (SCORED_DAY - timedelta(days=7 * (11 - week))).isoformat()
+                users = ["u-ana", "u-bo", "u-cy"][: 1 + (week >= 4) + (week >= 7)]
+                conn.executemany(
+                    "insert into user_days(account_id, day, user_id) values ('acct-01', ?, ?)",
+                    [(day, user) for user in users],
+                )
+                conn.executemany(
+                    "insert into rollups(account_id, day, metric, value)"
+                    " values ('acct-01', ?, ?, ?)",
+                    [(day, "value", 3.0 * week + 1), (day, "storage", 2e8 * week)],
+                )
     finally:
         db.close()
 

@@ -25,6 +25,8 @@ from ..workspace import Workspace
 from .triage_screen import Target, TriageScreen
 
 BUYER_DETECTOR = "buyer_persona"
+# account_detail's weekly series -> the title of its sparkline.
+WEEKLY = (("active_users", "Active users"), ("value", "Value events"), ("storage", "Storage"))
 
 
 def _line(*parts: tuple[str, Any]) -> Text:
@@ -107,6 +109,25 @@ def score_text(detail: dict[str, Any]) -> Text:
     return text
 
 
+def _amount(key: str, value: float) -> str:
+    """A count with thousands separators; storage in B, kB, MB, GB or TB."""
+    if key != "storage":
+        return f"{value:,.0f}"
+    units = ["B", "kB", "MB", "GB", "TB"]
+    unit = units.pop(0)
+    while abs(value) >= 1000 and units:
+        value, unit = value / 1000, units.pop(0)
+    return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+
+
+def weekly_title(key: str, title: str, values: list[float]) -> Text:
+    """``Active users 1 → 3``: the sparkline's name, its first week and its last week."""
+    text = Text(title, style="bold", end="")
+    if values:
+        text.append(f"  {_amount(key, values[0])} → {_amount(key, values[-1])}")
+    return text
+
+
 def timeline_text(detail: dict[str, Any]) -> Text:
     """Notes and the activity log in one list, newest first."""
     triage = detail.get("triage", {})
@@ -162,6 +183,12 @@ class AccountScreen(TriageScreen):
                 with Vertical(id="history-box"):
                     yield Label("Score, last 90 scoring days", classes="section")
                     yield Sparkline([], id="score-history")
+            yield Label("Usage by week, the 12 weeks up to the score", classes="section")
+            with Horizontal(id="weekly"):
+                for key, title in WEEKLY:
+                    with Vertical(classes="week-box"):
+                        yield Static(title, id=f"{key}-title")
+                        yield Sparkline([], id=f"{key}-weekly")
             yield Label("Signals: the score breakdown", classes="section")
             yield DataTable(id="signals", cursor_type="none", show_cursor=False)
             yield Label("Users", classes="section")
@@ -202,6 +229,11 @@ class AccountScreen(TriageScreen):
         self.query_one("#score-history", Sparkline).data = [
             float(h["score"]) for h in detail["score_history"]
         ]
+        weekly = detail["weekly"]
+        for key, title in WEEKLY:
+            values = [float(v) for v in weekly[key]]
+            self.query_one(f"#{key}-title", Static).update(weekly_title(key, title, values))
+            self.query_one(f"#{key}-weekly", Sparkline).data = values
         signals = self.query_one("#signals", DataTable)
         signals.clear()
         for s in detail["signals"]:  # biggest share of the score first

@@ -27,21 +27,46 @@ class Column:
     sort: str | None = None  # the ``sort`` name :func:`pqa_tui.queue.list_queue` takes
 
 
+# Shown when the terminal has room, most useful first; the reasons keep REASONS_ROOM at least.
+OPTIONAL = (
+    Column("active_users", "Users", 5, "active_users"),
+    Column("trend", "Trend", 8, "trend"),
+    Column("last_touch", "Last touch", 10, "last_touch"),
+    Column("pqa_since", "PQA since", 10, "since"),
+)
+REASONS_ROOM = 28
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
 def columns_for(width: int) -> list[Column]:
-    """The columns sized to the terminal: below 100 columns "PQA since" makes way for the
-    reasons, and a large terminal gives names and reasons the extra room."""
+    """The columns sized to the terminal: account, score, reasons, state and owner always;
+    then users, trend, last touch and PQA since while the reasons keep room (at 80 columns
+    the reasons, which often name the users already, keep it all); a large terminal gives
+    names and reasons the extra room."""
     name_width = 30 if width >= 140 else 24 if width >= 110 else 16
-    fixed = [
+    shown = [
+        Column("name", "Account", name_width, "name"),
         Column("score", "Score", 5, "score"),
         Column("state", "State", 9),
         Column("owner", "Owner", 12 if width >= 140 else 8),
     ]
-    if width >= 100:
-        fixed.append(Column("pqa_since", "PQA since", 10, "since"))
-    # Every column has one cell of padding each side; the vertical scrollbar takes two.
-    used = name_width + sum(c.width for c in fixed) + 2 * (len(fixed) + 2) + 2
-    reasons = Column("reasons", "Top reasons", max(16, width - used))
-    return [Column("name", "Account", name_width, "name"), fixed[0], reasons, *fixed[1:]]
+
+    def room(columns: list[Column]) -> int:
+        # Every column has one cell of padding each side; the vertical scrollbar takes two.
+        return width - sum(c.width + 2 for c in columns) - 2 - 2
+
+    for column in OPTIONAL:
+        if room([*shown, column]) >= REASONS_ROOM:
+            shown.append(column)
+    reasons = Column("reasons", "Top reasons", max(16, room(shown)))
+    return [*shown[:2], reasons, *shown[2:]]
+
+
+def sparkline(values: list[int]) -> Text:
+    """``values`` as one line of block characters, scaled to their own peak (▁ for none)."""
+    peak = max(values, default=0)
+    bars = "".join(SPARKS[(v * (len(SPARKS) - 1)) // peak] if peak else SPARKS[0] for v in values)
+    return Text(bars, style="" if peak else "dim", end="")
 
 
 def clipped(text: Text) -> Text:
@@ -61,6 +86,9 @@ def row_cells(row: QueueRow, me: str, columns: list[Column]) -> list[Text]:
         "state": safe(row.state),
         "owner": safe(row.owner or "", "bold" if mine else ""),
         "pqa_since": safe((row.pqa_since or "")[:10]),
+        "active_users": Text(str(row.active_users), justify="right", end=""),
+        "trend": sparkline(row.trend),
+        "last_touch": safe((row.last_touch or "")[:10]),
     }
     return [cells[c.key] for c in columns]
 
