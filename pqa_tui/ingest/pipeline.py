@@ -40,7 +40,11 @@ from .effects import TraitEffects
 from .formats import USAGE_KINDS, InputFormat, JsonLinesFormat, Record, Reject, make_reject
 from .rollups import RollupDeltas, RollupRules, add_user_days
 
-BATCH_SIZE = 10_000
+# Small enough that a batch's records stay in the CPU caches and their memory is reused by the
+# next batch (2,000 was 10% faster than 10,000 on a million events).
+BATCH_SIZE = 2_000
+# How many (account, day, user) triples one generation of the recent user-day memory holds.
+RECENT_USER_DAYS = 20_000
 # Rollup deltas are written when they reach this many keys (and at the end of each file).
 DELTAS_LIMIT = 100_000
 SNIFF_BYTES = 64 * 1024
@@ -417,8 +421,11 @@ class _Batcher:
         self.users_seen: dict[str, list[str]] = {}
         self.accounts_seen: dict[str, list[str]] = {}
         self.members_seen: dict[tuple[str, str], list[str]] = {}
-        empty: set[tuple[str, str, str]] = set()
-        self.recent_user_days = (empty, empty)
+        # (account, day, user) triples known to be in user_days, in two generations (older,
+        # newer) of at most RECENT_USER_DAYS each.
+        self.recent_user_days: tuple[set, set] = (set(), set())
+        # New triples wait here so that the database is asked once for many batches.
+        self.pending_user_days: set[tuple[str, str, str]] = set()
         self.known_rejects = set(
             conn.execute("select line, reason from rejects where source = ?", (source,))
         )
@@ -605,11 +612,17 @@ class _Batcher:
                         continue
                     self.effect_keys.add(rows[i][0])
                 effects.add(rec, accounts[i])
-        # A user active on a day is usually active in the neighbouring batch too: skip what the
-        # last two batches recorded before asking the database.
-        recent = self.recent_user_days
-        add_user_days(self.conn, sorted(user_days - recent[0] - recent[1]), deltas)
-        self.recent_user_days = (recent[1], user_days)
+        # A user active on a day is usually active in the next batches too: skip the triples
+        # recorded lately before asking the database (a known one makes add_user_days go row
+        # by row).
+        older, newer = self.recent_user_days
+        new = user_days - newer - older
+        newer |= new
+        if len(newer) > RECENT_USER_DAYS:
+            self.recent_user_days = (newer, set())
+        self.pending_user_days |= new
+        if len(self.pending_user_days) >= RECENT_USER_DAYS:
+            self._flush_user_days()
         effects.apply()
         if len(deltas) > DELTAS_LIMIT:  # keep memory flat on huge files
             deltas.write(self.conn)
@@ -630,8 +643,13 @@ class _Batcher:
             [(self.source, r.line, r.reason, r.raw, at) for r in new],
         )
 
+    def _flush_user_days(self) -> None:
+        add_user_days(self.conn, sorted(self.pending_user_days), self.deltas)
+        self.pending_user_days.clear()
+
     def _finish(self) -> None:
         conn = self.conn
+        self._flush_user_days()
         if self.deferred_indexes:
             self._build_indexes()
         self.deltas.write(conn)

@@ -65,6 +65,29 @@ def test_active_users_stay_distinct_across_files_and_batches(db, tmp_path, monke
     assert r == recomputed_rollups(db)
 
 
+def test_active_users_stay_distinct_when_the_recent_user_days_rotate(db, tmp_path, monkeypatch):
+    from pqa_tui.ingest import pipeline
+
+    # Tiny batches and a two-triple memory: triples fall out of it and come back, so the
+    # database must tell which users are new to a day.
+    monkeypatch.setattr(pipeline, "BATCH_SIZE", 3)
+    monkeypatch.setattr(pipeline, "RECENT_USER_DAYS", 2)
+    events = [
+        track("Search", f"u{(i * 7) % 5}", f"a{i % 2}", ts=f"{DAY}T10:{i:02d}:00.000Z")
+        for i in range(40)
+    ]
+    ingest(db, write_ndjson(tmp_path / "day.ndjson", events[:25]))
+    ingest(db, write_ndjson(tmp_path / "more.ndjson", events[25:]))
+    r = rollups(db)
+    assert r[("a0", DAY, "active_users")] + r[("a1", DAY, "active_users")] == count(
+        db, "select count(*) from user_days"
+    )
+    assert count(db, "select count(*) from user_days") == len(
+        {(f"a{i % 2}", f"u{(i * 7) % 5}") for i in range(40)}
+    )
+    assert r == recomputed_rollups(db)
+
+
 def test_late_membership_backfills_events_and_rollups(db, tmp_path):
     # File 1: u9's events name no account and u9 has no membership yet.
     early = [
