@@ -27,16 +27,18 @@ from .triage import NEW, SYSTEM_ACTOR, _live_columns, _live_params, _now, queue_
 ACTIVE_DAYS = 28  # "active users": distinct users in the last 28 days up to the score's as_of
 TREND_WEEKS = 8  # the trend: distinct active users in each of the last 8 weeks, oldest first
 
-# The score's as-of day, and the first day of a window of ``n`` days ending on it.
+# The score's as-of day: the day the usage columns end on.
 _AS_OF = "substr(s.as_of, 1, 10)"
 
 
-def _distinct_users(first_days_back: int, last_days_back: int) -> str:
-    """SQL: distinct users of account ``s`` between two days counted back from its as-of day."""
+def _distinct_users(
+    first_days_back: int, last_days_back: int, account: str = "s.account_id", day: str = _AS_OF
+) -> str:
+    """SQL: distinct users of ``account`` between two days counted back from ``day``."""
     return (
-        "(select count(distinct u.user_id) from user_days u where u.account_id = s.account_id "
-        f"and u.day >= date({_AS_OF}, '-{first_days_back} days') "
-        f"and u.day <= date({_AS_OF}, '-{last_days_back} days'))"
+        f"(select count(distinct u.user_id) from user_days u where u.account_id = {account} "
+        f"and u.day >= date({day}, '-{first_days_back} days') "
+        f"and u.day <= date({day}, '-{last_days_back} days'))"
     )
 
 
@@ -45,11 +47,17 @@ ACTIVE_USERS_SQL = _distinct_users(ACTIVE_DAYS - 1, 0)
 TREND_SQL = (
     f"({_distinct_users(6, 0)} - {_distinct_users(TREND_WEEKS * 7 - 1, TREND_WEEKS * 7 - 7)})"
 )
-# A person's latest step or note on the account (routing by the system is not a touch).
-LAST_TOUCH_SQL = (
-    "(select max(v.at) from activity v where v.account_id = s.account_id "
-    "and v.actor != :system_actor)"
-)
+
+
+def _last_touch(account: str = "s.account_id") -> str:
+    """SQL: a person's latest step or note on ``account`` (routing by pqa is not a touch)."""
+    return (
+        f"(select max(v.at) from activity v where v.account_id = {account} "
+        "and v.actor != :system_actor)"
+    )
+
+
+LAST_TOUCH_SQL = _last_touch()
 
 # Sort keys a caller may ask for -> SQL expression (never user text in SQL). The computed
 # ones (active_users, trend, last_touch) are worked out for every row of the view to sort
@@ -184,25 +192,26 @@ def _query(
 
 def _usage(db: sqlite_utils.Database, account_ids: list[str]) -> dict[str, dict[str, Any]]:
     """Active users, weekly trend and last touch of a page of accounts (never the whole view)."""
-    facts: dict[str, dict[str, Any]] = {
-        a: {"active_users": 0, "trend": [0] * TREND_WEEKS, "last_touch": None} for a in account_ids
+    # The page's accounts and as-of days, read once ("materialized") for every subquery.
+    page = f"""with page as materialized (
+        select s.account_id, {_AS_OF} as last_day
+        from json_each(:ids) p join scores s on s.account_id = p.value)"""
+    params = {"ids": json.dumps(account_ids), "system_actor": SYSTEM_ACTOR}
+    # One small index range per week: cheaper than grouping the page's rows by week.
+    weeks = [
+        _distinct_users(7 * back + 6, 7 * back, "page.account_id", "page.last_day")
+        for back in reversed(range(TREND_WEEKS))
+    ]
+    active = _distinct_users(ACTIVE_DAYS - 1, 0, "page.account_id", "page.last_day")
+    rows = db.conn.execute(
+        f"{page} select account_id, {active}, {_last_touch('page.account_id')}, "
+        f"{', '.join(weeks)} from page",
+        params,
+    )
+    return {
+        account: {"active_users": users, "last_touch": at, "trend": trend}
+        for account, users, at, *trend in rows
     }
-    ids = json.dumps(account_ids)
-    page = "from json_each(:ids) p join scores s on s.account_id = p.value"
-    for account, active, touched in db.conn.execute(
-        f"select s.account_id, {ACTIVE_USERS_SQL}, {LAST_TOUCH_SQL} {page}",
-        {"ids": ids, "system_actor": SYSTEM_ACTOR},
-    ):
-        facts[account].update(active_users=active, last_touch=touched)
-    weeks_back = f"cast((julianday({_AS_OF}) - julianday(u.day)) / 7 as integer)"
-    for account, back, users in db.conn.execute(
-        f"select s.account_id, {weeks_back} as back, count(distinct u.user_id) {page} "
-        "join user_days u on u.account_id = s.account_id "
-        f"and u.day > date({_AS_OF}, :first) and u.day <= {_AS_OF} group by s.account_id, back",
-        {"ids": ids, "first": f"-{TREND_WEEKS * 7} days"},
-    ):
-        facts[account]["trend"][TREND_WEEKS - 1 - back] = users
-    return facts
 
 
 def list_queue(
