@@ -58,15 +58,20 @@ def _last_touch(account: str = "s.account_id") -> str:
 
 
 LAST_TOUCH_SQL = _last_touch()
+# The open PQA moment (the latest, should a replay have left two open).
+PQA_SINCE_SQL = (
+    "(select max(m.at) from pqa_moments m where m.account_id = lt.account_id "
+    "and m.ended_at is null)"
+)
 
 # Sort keys a caller may ask for -> SQL expression (never user text in SQL). The computed
 # ones (active_users, trend, last_touch) are worked out for every row of the view to sort
 # it: cheap on the queue, a few hundred ms on "all" at 50,000 accounts.
 SORTS = {
-    "score": "s.score",
+    "score": "lt.score",  # lt, not s: the new view then reads scores_rank in order, no sort
     "name": "coalesce(a.name, s.account_id)",
-    "since": "m.at",
-    "account": "s.account_id",
+    "since": "since",
+    "account": "lt.account_id",
     "active_users": ACTIVE_USERS_SQL,
     "trend": TREND_SQL,
     "last_touch": LAST_TOUCH_SQL,
@@ -151,6 +156,7 @@ def _query(
     search: str | None,
     now: datetime | None,
     extra: dict[str, Any] | None = None,
+    count: bool = False,
 ) -> list[tuple[Any, ...]]:
     params = _live_params(config, _now(now))
     where, filter_params = queue_filter_sql(
@@ -159,7 +165,7 @@ def _query(
     params.update(filter_params)
     if search:
         where += (
-            " and (s.account_id like :q escape '\\' or a.name like :q escape '\\' "
+            " and (lt.account_id like :q escape '\\' or a.name like :q escape '\\' "
             "or a.domain like :q escape '\\')"
         )
         params["q"] = (
@@ -180,13 +186,11 @@ def _query(
             from scores s left join triage t on t.account_id = s.account_id
             where {_candidates(view, owner, state)})"""
     )
-    sql = (
-        f"with {', '.join(ctes)} select {select} from live_triage lt "
-        "join scores s on s.account_id = lt.account_id "
-        "left join accounts a on a.account_id = s.account_id "
-        "left join pqa_moments m on m.account_id = s.account_id and m.ended_at is null "
-        f"where {where} {tail}"
-    )
+    # A count needs the account's name and domain only to search them.
+    joins = "" if count and not search else "left join accounts a on a.account_id = lt.account_id "
+    if not count:
+        joins = "join scores s on s.account_id = lt.account_id " + joins
+    sql = f"with {', '.join(ctes)} select {select} from live_triage lt {joins}where {where} {tail}"
     return db.conn.execute(sql, params).fetchall()
 
 
@@ -232,12 +236,12 @@ def list_queue(
     """Accounts in a queue view, best first by default (page with ``limit`` / ``offset``)."""
     if sort not in SORTS:
         raise PqaError(f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
-    order = f"{SORTS[sort]} {'desc' if descending else 'asc'}, s.account_id"
+    order = f"{SORTS[sort]} {'desc' if descending else 'asc'}, lt.account_id"
     rows = _query(
         db,
         config,
         "s.account_id, a.name, a.domain, s.score, s.qualified, s.reasons, s.gate, lt.state, "
-        "lt.owner, m.at, lt.version",
+        f"lt.owner, {PQA_SINCE_SQL} as since, lt.version",
         f"order by {order} limit :limit offset :offset",
         me=me,
         view=view,
@@ -290,5 +294,6 @@ def count_queue(
         state=state,
         search=search,
         now=now,
+        count=True,
     )
     return row[0]
