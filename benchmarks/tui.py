@@ -5,9 +5,12 @@
     python benchmarks/tui.py --accounts 5000       # a quick run
 
 Builds (or reuses, in benchmarks/out/) a database with scored accounts written straight into
-``accounts``, ``scores``, ``signals`` and ``triage`` (generating 50,000 accounts through ingest
-would take minutes and time nothing the TUI does); the queue the TUI shows is still the real
-``list_queue`` / ``count_queue`` query. Then, headless with Textual's Pilot, it times:
+``accounts``, ``scores``, ``signals``, ``triage``, ``activity`` and ``user_days`` (12 weeks of
+who was active: what the queue's users and trend columns read; generating 50,000 accounts
+through ingest would take minutes and time nothing the TUI does); the queue the TUI shows is
+still the real ``list_queue`` / ``count_queue`` query. First it times those queries alone, as
+a TUI worker runs them (a fresh connection, a page of 200 rows, then the count), per view and
+sort: the median of 5. Then, headless with Textual's Pilot, it times:
 
 - ``first_paint``: start of the app until the queue's first rows are on screen;
 - ``view_all``: switching to "All accounts" (every scored account) until its rows show;
@@ -30,9 +33,11 @@ import json
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +49,7 @@ from textual.widgets import DataTable, Input  # noqa: E402
 
 from pqa_tui import store  # noqa: E402
 from pqa_tui.config import Config  # noqa: E402
+from pqa_tui.queue import count_queue, list_queue  # noqa: E402
 from pqa_tui.tui.app import PqaApp  # noqa: E402
 from pqa_tui.tui.screens.account import AccountScreen  # noqa: E402
 from pqa_tui.tui.widgets.queue_table import QueueTable  # noqa: E402
@@ -52,6 +58,8 @@ from pqa_tui.tui.workspace import Workspace  # noqa: E402
 OUT = Path(__file__).resolve().parent / "out"
 FLOOR = ROOT.parent / "shared" / "bench" / "tui_floor.py"
 SCORED_AT = "2026-03-10T06:00:00.000000Z"
+AS_OF = date(2026, 3, 10)
+DAYS = 84  # the account screen's 12 weeks; the queue's trend reads the last 8
 REASONS = [
     "9 active users in 28 days",
     "pricing page viewed 4 times",
@@ -107,11 +115,60 @@ def build(path: Path, accounts: int, pqas: int) -> None:
             "values (?, ?, ?, 1, ?, ?)",
             triage,
         )
+        conn.executemany(
+            "insert into activity(account_id, at, actor, action, from_state, to_state) "
+            "values (?, ?, ?, 'claim', 'new', 'claimed')",
+            [(account, SCORED_AT, owner) for account, _, owner, _, _ in triage],
+        )
+        # Who was active on which day: PQAs have 3-15 users on about a fifth of the days,
+        # the rest 1-3 users on a tenth of them (about 2 million rows at 50,000 accounts).
+        days = [(AS_OF - timedelta(days=d)).isoformat() for d in range(DAYS)]
+        for i in range(accounts):
+            q = i in qualified
+            users = rnd.randint(3, 15) if q else rnd.randint(1, 3)
+            share = 0.2 if q else 0.1
+            conn.executemany(
+                "insert into user_days(account_id, day, user_id) values (?, ?, ?)",
+                [
+                    (f"acct-{i:06}", day, f"u{i}-{u}")
+                    for u in range(users)
+                    for day in days
+                    if rnd.random() < share
+                ],
+            )
     db.conn.execute("analyze")
     db.close()
     tmp.rename(path)
     for suffix in ("-wal", "-shm"):
         Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+QUERIES = (
+    ("queue", "score"),
+    ("queue", "active_users"),
+    ("new", "score"),
+    ("claimed", "score"),
+    ("all", "score"),
+    ("all", "name"),
+    ("all", "last_touch"),
+    ("all", "active_users"),
+)
+
+
+def time_queries(path: Path) -> dict[str, float]:
+    """Page + count per view and sort, each on a fresh connection as a TUI worker reads them."""
+    config, results = Config(), {}
+    for view, sort in QUERIES:
+        runs = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            db = store.open_db(path)
+            list_queue(db, config, me="ana", view=view, sort=sort, limit=200)
+            count_queue(db, config, me="ana", view=view)
+            db.close()
+            runs.append(time.perf_counter() - t0)
+        results[f"{view}/{sort}"] = statistics.median(runs)
+    return results
 
 
 async def until(pilot, check, timeout: float = 30.0) -> None:
@@ -213,15 +270,18 @@ def main() -> None:
     args = parser.parse_args()
     pqas = args.pqas if args.pqas is not None else args.accounts // 5
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"tui-{args.accounts}-{pqas}.db"
+    path = OUT / f"tui-v2-{args.accounts}-{pqas}.db"
     if not path.exists():
         t0 = time.perf_counter()
         build(path, args.accounts, pqas)
         print(f"built {path.name} in {time.perf_counter() - t0:.1f} s")
+    queries = time_queries(path)
     tui = asyncio.run(measure(path))
     typing = asyncio.run(input_floor())
     base = floor()
     print(f"accounts={args.accounts} pqas={pqas} all_view_rows={int(tui['rows_total'])}")
+    for key, seconds in queries.items():
+        print(f"  query page+count {key:<18} {seconds * 1000:7.1f} ms")
     keys = ("first_paint", "view_all", "per_key", "open_account", "open_search")
     for key in (*keys, "search_per_key", "search"):
         print(f"  tui {key:<15} {tui[key]:.4f} s")
