@@ -75,7 +75,12 @@ SORTS = {
     "active_users": ACTIVE_USERS_SQL,
     "trend": TREND_SQL,
     "last_touch": LAST_TOUCH_SQL,
+    "reasons": "s.reasons",  # by the top reason: accounts that surfaced alike sit together
+    "state": "lt.state",
+    "owner": "lt.owner",
 }
+# The sorts that read best A to Z; the others (numbers, times) biggest or latest first.
+TEXT_SORTS = ("name", "account", "reasons", "state", "owner")
 
 
 @dataclass

@@ -262,7 +262,7 @@ class QueueScreen(TriageScreen):
             self.descending = not self.descending
         else:
             # Numbers and dates read best biggest / latest first, names A to Z.
-            self.sort, self.descending = sort, sort != "name"
+            self.sort, self.descending = sort, sort not in queue.TEXT_SORTS
         self.reload()
 
     def action_sort_next(self) -> None:

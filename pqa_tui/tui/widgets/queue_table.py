@@ -47,8 +47,8 @@ def columns_for(width: int) -> list[Column]:
     shown = [
         Column("name", "Account", name_width, "name"),
         Column("score", "Score", 5, "score"),
-        Column("state", "State", 9),
-        Column("owner", "Owner", 12 if width >= 140 else 8),
+        Column("state", "State", 9, "state"),
+        Column("owner", "Owner", 12 if width >= 140 else 8, "owner"),
     ]
 
     def room(columns: list[Column]) -> int:
@@ -58,7 +58,7 @@ def columns_for(width: int) -> list[Column]:
     for column in OPTIONAL:
         if room([*shown, column]) >= REASONS_ROOM:
             shown.append(column)
-    reasons = Column("reasons", "Top reasons", max(16, room(shown)))
+    reasons = Column("reasons", "Top reasons", max(16, room(shown)), "reasons")
     return [*shown[:2], reasons, *shown[2:]]
 
 
