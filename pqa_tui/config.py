@@ -178,6 +178,13 @@ class Config:
     # Where this config came from, for error messages; not a TOML key.
     path: str | None = field(default=None, metadata={"internal": True})
 
+    def plugins_path(self) -> Path:
+        """``plugins_dir``, relative to the config file's folder when the config is a file."""
+        folder = Path(self.plugins_dir)
+        if not folder.is_absolute() and self.path:
+            folder = Path(self.path).parent / folder
+        return folder
+
 
 def _type_name(tp: Any) -> str:
     origin = typing.get_origin(tp)

@@ -77,10 +77,7 @@ class State:
 
     @property
     def plugins_dir(self) -> Path:
-        d = Path(self.config.plugins_dir)
-        if not d.is_absolute() and self.config.path:
-            d = Path(self.config.path).parent / d
-        return d
+        return self.config.plugins_path()
 
     @property
     def actor(self) -> str:

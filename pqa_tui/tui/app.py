@@ -16,6 +16,7 @@ from textual.worker import Worker
 
 from .screens.help import HelpScreen, bindings_of
 from .screens.queue import QueueScreen
+from .screens.reports import ReportsScreen
 from .screens.triage_screen import TriageScreen, report_failure
 from .workspace import ChangeWatch, Workspace
 
@@ -29,6 +30,7 @@ class PqaApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
+        Binding("p", "reports", "Reports"),
     ]
 
     def __init__(self, workspace: Workspace, *, poll_seconds: float = POLL_SECONDS) -> None:
@@ -47,8 +49,8 @@ class PqaApp(App[None]):
             self._watch.close()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # In a form, q and ? are text; Escape is the way out.
-        if action in ("quit", "help") and isinstance(self.screen, ModalScreen):
+        # In a form, q, ? and p are text; Escape is the way out.
+        if action in ("quit", "help", "reports") and isinstance(self.screen, ModalScreen):
             return False
         return True
 
@@ -72,6 +74,15 @@ class PqaApp(App[None]):
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(bindings_of(self.screen)))
+
+    def action_reports(self) -> None:
+        """Open the reports (detectors judged by a replay of the current config, in a worker)."""
+        if isinstance(self.screen, ReportsScreen):
+            return
+        from ..plugins import load_plugins
+
+        plugins = load_plugins(self.workspace.config.plugins_path())
+        self.push_screen(ReportsScreen(self.workspace, plugins))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette lists every action of the current screen by name."""

@@ -85,3 +85,28 @@ def test_core_does_not_import_textual():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_p_opens_the_reports_and_escape_comes_back(make_app):
+    from textual.widgets import DataTable
+
+    from pqa_tui.tui.screens.reports import ReportsScreen
+
+    app = make_app()
+
+    async def script(pilot):
+        await pilot.press("p")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReportsScreen)
+        assert app.screen.query_one("#detectors", DataTable).row_count > 0  # replayed
+        await pilot.press("escape")
+        assert isinstance(app.screen, QueueScreen)
+        await pilot.press("n")  # a note form: p is text there, not the reports
+        await settle(pilot)
+        await pilot.press("p")
+        assert not isinstance(app.screen, ReportsScreen)
+        await pilot.press("escape")
+
+    drive(app, script)
