@@ -6,7 +6,7 @@ Each string starts with a short plain marker, so a test can find it whatever bec
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from pqa_tui.plugins import load_plugins
 from pqa_tui.scoring import score_all
 from pqa_tui.store import open_db
 
-AS_OF = datetime(2026, 3, 6, tzinfo=timezone.utc)
+AS_OF = datetime(2026, 3, 6, tzinfo=UTC)
 HOSTILE: dict[str, str] = {
     "rich": "RICH [bold red]red[/bold red] [link=https://evil.example]click[/link] :smile:",
     "textual": "TEXTUAL [@click=app.quit]quit[/] [$accent]var[/] [b]open",
@@ -37,7 +37,7 @@ ESCAPE_CHARS = ("\x1b", "\x07", "\x9b", "\x9c", "\x9d")
 def hostile_events(seed: int = 0) -> list[dict[str, Any]]:
     """Segment calls: one busy account per hostile string (its id, name, events, users)."""
     rng = random.Random(seed)
-    start = datetime(2026, 1, 5, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 5, tzinfo=UTC)
     calls: list[dict[str, Any]] = []
     for key, text in HOSTILE.items():
         account = f"acct-{key} {text[:200]}"

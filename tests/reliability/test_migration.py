@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from reliability_data import (
     integrity,
@@ -26,7 +26,7 @@ from pqa_tui.scoring import score_all
 from pqa_tui.store import _statements, open_db, schema_version
 
 OLDEST = 1
-NOW = datetime(2026, 3, 9, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 9, 12, tzinfo=UTC)
 HOSTILE_NOTE = "[bold red]not markup[/] \x1b]52;c;ZXZpbA==\x07 '); drop table notes; --"
 
 # Rows as a version-1 pqa wrote them, in plain SQL against the version-1 columns.
