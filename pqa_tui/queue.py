@@ -163,6 +163,7 @@ def _query(
     extra: dict[str, Any] | None = None,
     count: bool = False,
 ) -> list[tuple[Any, ...]]:
+    """Run ``select ... tail`` over the view's rows (``lt``; ``s`` and ``a`` unless counting)."""
     params = _live_params(config, _now(now))
     where, filter_params = queue_filter_sql(
         config, db, me=me, view=view, owner=owner, state=state, now=now
