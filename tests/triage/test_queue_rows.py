@@ -89,6 +89,11 @@ def test_every_view_and_filter_lists_what_triage_sql_defines(db, seed):
                     assert [r.account for r in rows] == expected, filters
                     assert count_queue(db, config, **filters) == len(expected), filters
                     checked += len(expected)
+            searched = {"me": "ann", "view": view, "owner": None, "state": None, "now": now}
+            expected = [a for a in reference(db, config, **searched) if "1" in a]
+            rows = list_queue(db, config, **searched, search="1", limit=1000)
+            assert [r.account for r in rows] == expected, searched
+            assert count_queue(db, config, **searched, search="1") == len(expected), searched
     assert checked > 1000  # the views were not all empty
 
 
