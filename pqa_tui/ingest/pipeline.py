@@ -38,6 +38,8 @@ from ..errors import PqaError
 from ..timestamps import now_ts
 from .effects import TraitEffects
 from .formats import USAGE_KINDS, InputFormat, JsonLinesFormat, Record, Reject, make_reject
+from .read_ahead import available as read_ahead_available
+from .read_ahead import read_ahead
 from .rollups import RollupDeltas, RollupRules, add_user_days
 
 # Small enough that a batch's records stay in the CPU caches and their memory is reused by the
@@ -48,6 +50,8 @@ RECENT_USER_DAYS = 20_000
 # Rollup deltas are written when they reach this many keys (and at the end of each file).
 DELTAS_LIMIT = 100_000
 SNIFF_BYTES = 64 * 1024
+# A file at least this big is read and prepared by a second process while this one writes.
+READ_AHEAD_BYTES = 20 * 1024 * 1024
 # While an ingest holds the write lock it may use this much page cache (KiB, negative = size):
 # the dedupe and account indexes are updated in random order and must stay in memory.
 INGEST_CACHE_KIB = 64 * 1024
@@ -231,8 +235,18 @@ def _ingest_path(
                 (path, digest, now_ts()),
             ).lastrowid
             batcher = _Batcher(conn, config, path, summary, strict=strict)
-            report = (lambda: progress(path, position(), size)) if progress else None
-            batcher.run(records, report)
+            if is_file and size >= READ_AHEAD_BYTES and read_ahead_available():
+                keep = batcher.keep_events
+
+                def prepare(batch: list[Record | Reject]) -> PreparedBatch:
+                    return prepare_batch(batch, path, keep)
+
+                at = (lambda done: progress(path, done, size)) if progress else None
+                with read_ahead(records, prepare, BATCH_SIZE, position, path) as batches:
+                    batcher.run_prepared(batches, at)
+            else:
+                report = (lambda: progress(path, position(), size)) if progress else None
+                batcher.run(records, report)
             conn.execute(
                 "update ingest_runs set finished_at = ?, read = ?, inserted = ?, duplicates = ?,"
                 " rejected = ? where id = ?",
@@ -392,6 +406,50 @@ def _merge_seen(seen: dict, keys: list | tuple, tss: tuple, ordered: bool) -> No
         _widen(seen, key, firsts[key], last)
 
 
+# (event rows naming the record's own account, records with side effects or None, rejects,
+# lines read): one batch, ready for the write transaction.
+PreparedBatch = tuple[list[tuple], list[Record | None], list[Reject], int]
+
+
+def prepare_batch(
+    batch: list[Record | Reject], source: str, keep_events: frozenset[str]
+) -> PreparedBatch:
+    """Check and serialise one batch of records into event rows, without the database.
+
+    Needs no state of the ingest, so it can run in the reading process. A row's account is
+    the one its record named (``None`` when it named none): the writer resolves memberships.
+    The record itself is kept only when it has traits or its event is in ``keep_events``.
+    """
+    rows = []
+    recs: list[Record | None] = []
+    rejects = []
+    dumps = orjson.dumps
+    for rec in batch:
+        if type(rec) is Reject:
+            rejects.append(rec)
+            continue
+        kind, key, user, account, event, ts, props, traits, line = rec
+        if kind == "identify" or kind == "group":
+            props = traits  # the raw event keeps what the call said
+        try:
+            body = dumps(props).decode() if props else "{}"
+            if traits and traits is not props:
+                dumps(traits)  # stored by the trait effects: check while a reject is cheap
+            key = key or content_key(rec)
+        except TypeError as e:  # orjson: nested too deep, non-text keys, bytes, sets...
+            rejects.append(
+                make_reject(
+                    line,
+                    f"cannot store the properties or traits as JSON: {e}",
+                    f"{kind} {event!r} of user {user!r} at {ts}",
+                )
+            )
+            continue
+        rows.append((key, kind, account, user, event, ts, ts[:10], body, source, line))
+        recs.append(rec if traits is not None or event in keep_events else None)
+    return rows, recs, rejects, len(batch)
+
+
 class _Batcher:
     """Streams one file's records into the open write transaction on ``conn``."""
 
@@ -465,6 +523,8 @@ class _Batcher:
         # While indexes are deferred, a duplicate is found only at the end: remember the keys
         # of the few records with side effects so those never apply twice.
         self.effect_keys: set[str] = set()
+        # The records the trait effects need whole; of the others only the row is kept.
+        self.keep_events: frozenset[str] = frozenset(self.effects.watched_events)
 
     def run(self, items: Iterable[Record | Reject], report: Callable[[], None] | None) -> None:
         # Records hold no reference cycles, but the millions of short-lived tuples and dicts
@@ -479,56 +539,71 @@ class _Batcher:
 
     def _run(self, items: Iterable[Record | Reject], report: Callable[[], None] | None) -> None:
         items = iter(items)
+        keep = self.keep_events
         while batch := list(islice(items, BATCH_SIZE)):
-            self._batch(batch)
+            prepared = prepare_batch(batch, self.source, keep)
             batch.clear()  # free the records before reading more: their memory is reused hot
+            self._batch(*prepared)
             if report:
                 report()
         self._finish()
 
-    def _batch(self, batch: list[Record | Reject]) -> None:
+    def run_prepared(
+        self,
+        batches: Iterable[tuple[PreparedBatch, int | None]],
+        report: Callable[[int | None], None] | None,
+    ) -> None:
+        """Like :meth:`run`, over batches another process already read and prepared."""
+        gc_was_on = gc.isenabled()
+        gc.disable()
+        try:
+            for prepared, position in batches:
+                self._batch(*prepared)
+                if report:
+                    report(position)
+            self._finish()
+        finally:
+            if gc_was_on:
+                gc.enable()
+
+    def _batch(
+        self, rows: list[tuple], recs: list[Record | None], rejects: list[Reject], read: int
+    ) -> None:
         conn = self.conn
-        source = self.source
-        user_account = self.user_account
-        changed = self.changed_users
-        rows = []
-        recs = []
-        rejects = []
-        dumps = orjson.dumps
-        for rec in batch:
-            if type(rec) is Reject:
-                rejects.append(rec)
-                continue
-            kind, key, user, account, event, ts, props, traits, line = rec
-            if kind == "identify" or kind == "group":
-                props = traits  # the raw event keeps what the call said
-            try:
-                body = dumps(props).decode() if props else "{}"
-                if traits and traits is not props:
-                    dumps(traits)  # stored by the trait effects: check while a reject is cheap
-                key = key or content_key(rec)
-            except TypeError as e:  # orjson: nested too deep, non-text keys, bytes, sets...
-                rejects.append(
-                    make_reject(
-                        line,
-                        f"cannot store the properties or traits as JSON: {e}",
-                        f"{kind} {event!r} of user {user!r} at {ts}",
-                    )
-                )
-                continue
-            if user is not None:
-                if account is None:
-                    account = user_account.get(user)
-                elif user_account.get(user) != account:
-                    user_account[user] = account
-                    changed.add(user)
-            rows.append((key, kind, account, user, event, ts, ts[:10], body, source, line))
-            recs.append(rec)
-        self.summary.read += len(batch)
+        self.summary.read += read
         if rejects:
             self._rejects(rejects)
         if not rows:
             return
+        # The account each row named; a row naming none gets its user's latest membership.
+        named = [row[2] for row in rows]
+        user_account = self.user_account
+        changed = self.changed_users
+        if None in named:
+            resolved = []
+            for row in rows:
+                user, account = row[3], row[2]
+                if user is not None:
+                    if account is None:
+                        account = user_account.get(user)
+                        if account is not None:
+                            row = (*row[:2], account, *row[3:])
+                    elif user_account.get(user) != account:
+                        user_account[user] = account
+                        changed.add(user)
+                resolved.append(row)
+            rows = resolved
+        else:
+            # Every row names its account: a user's membership changes in this batch when any
+            # of its accounts differs from the one before the batch, and the last one stays.
+            users = [row[3] for row in rows]
+            for user, account in set(zip(users, named, strict=True)):
+                if user is not None and user_account.get(user) != account:
+                    changed.add(user)
+            if None in users:
+                user_account.update((u, a) for u, a in zip(users, named, strict=True) if u)
+            else:
+                user_account.update(zip(users, named, strict=True))
         inserted = conn.executemany(_INSERT_EVENT, rows).rowcount
         self.summary.inserted += inserted
         self.summary.duplicates += len(rows) - inserted
@@ -543,25 +618,26 @@ class _Batcher:
                     "select dedupe_key from events where id > ?", (self.last_id,)
                 )
             }
-            kept_rows, kept_recs = [], []
-            for row, rec in zip(rows, recs, strict=True):
+            kept_rows, kept_recs, kept_named = [], [], []
+            for row, rec, account in zip(rows, recs, named, strict=True):
                 if row[0] in new_keys:
                     new_keys.discard(row[0])
                     kept_rows.append(row)
                     kept_recs.append(rec)
-            rows, recs = kept_rows, kept_recs
+                    kept_named.append(account)
+            rows, recs, named = kept_rows, kept_recs, kept_named
         self.last_id += inserted
-        self._derive(rows, recs)
+        self._derive(rows, recs, named)
 
-    def _derive(self, rows: list[tuple], recs: list[Record]) -> None:
+    def _derive(self, rows: list[tuple], recs: list[Record | None], named: list) -> None:
         """Everything that follows from newly inserted rows.
 
         Works column by column (``zip``, ``dict``, ``Counter`` and ``set`` run in C), since
         this runs for every event; only page views, storage events and records with side
-        effects are looked at one by one.
+        effects are looked at one by one. ``recs`` holds the records with side effects (traits
+        or a watched event), ``None`` for the others; ``named`` the account each row named.
         """
         _, kinds, accounts, users, events, tss, days = islice(zip(*rows, strict=True), 7)
-        named = [rec[3] for rec in recs]  # the account the record itself named
         ordered = list(tss) == sorted(tss)
         pairs = list(zip(users, named, strict=True))
         if None in users or None in named:
@@ -590,7 +666,7 @@ class _Batcher:
             if not storage_events.isdisjoint(events):
                 for i, event in enumerate(events):
                     if event in storage_events:
-                        deltas.add_storage(accounts[i], days[i], recs[i][6])
+                        deltas.add_storage(accounts[i], days[i], rows[i][7])
             user_days = set(zip(accounts, days, users, strict=True))
             if None in users:
                 user_days = {t for t in user_days if t[2] is not None}
@@ -599,16 +675,15 @@ class _Batcher:
             for i, kind in enumerate(kinds):
                 account = accounts[i]
                 if account is not None and kind in USAGE_KINDS:
-                    deltas.add(account, days[i], kind, events[i], recs[i][6])
+                    deltas.add(account, days[i], kind, events[i], rows[i][7])
                     if users[i] is not None:
                         user_days.add((account, days[i], users[i]))
 
         effects = self.effects
-        traits = [rec[7] for rec in recs]
-        if traits.count(None) != len(traits) or not effects.watched_events.isdisjoint(events):
+        if recs.count(None) != len(recs):
             watched = effects.watched_events
             for i, rec in enumerate(recs):
-                if rec[7] is None and events[i] not in watched:
+                if rec is None or (rec[7] is None and events[i] not in watched):
                     continue
                 if self.deferred_indexes:
                     if rows[i][0] in self.effect_keys:
