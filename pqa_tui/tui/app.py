@@ -30,7 +30,7 @@ class PqaApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
-        Binding("p", "reports", "Reports"),
+        Binding("p", "reports", "Reports", show=False),
     ]
 
     def __init__(self, workspace: Workspace, *, poll_seconds: float = POLL_SECONDS) -> None:
