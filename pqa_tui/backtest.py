@@ -36,15 +36,15 @@ from .plugins import Plugins
 from .reports import CONVERTED_OUTCOMES, median, rate, round_or_none
 from .scoring import (
     DetectorSettings,
-    _accounts,
-    _born_day,
-    _gate,
-    _plans_as_of,
-    _run_detector,
-    _TimeBox,
+    TimeBox,
+    accounts_by_id,
+    born_day,
     decay,
+    detect_safely,
     detector_settings,
+    gate_for,
     lookback_days,
+    plans_as_of,
 )
 
 STEP_DAYS = 7
@@ -420,8 +420,8 @@ def replay(
     timeout = max(config.scoring.detector_timeout_seconds for config in configs)
     skipped: dict[str, str] = {}  # detector -> why it was left out of the rest of the replay
     known = {r[0] for r in db.conn.execute("select account_id from accounts")}
-    accounts = _accounts(db, sorted(set(data.series.get("events", {})) | known))
-    born = {a: _born_day(db, account) for a, account in accounts.items()}
+    accounts = accounts_by_id(db, sorted(set(data.series.get("events", {})) | known))
+    born = {a: born_day(db, account) for a, account in accounts.items()}
     for i, as_of in enumerate(steps):
         last = as_of.isoformat()
         batches = []
@@ -431,11 +431,11 @@ def replay(
             candidates.update(ids)
             batches.append(ReplayBatch(data, db, config, as_of, ids, lookback))
         as_of_ts = as_of_end(as_of)
-        plans = [_plans_as_of(db, p.config, as_of_ts) for p in plan]
+        plans = [plans_as_of(db, p.config, as_of_ts) for p in plan]
 
         def score_one(
             account_id: str,
-            box: _TimeBox,
+            box: TimeBox,
             i: int = i,
             as_of: date = as_of,
             batches: list[ReplayBatch] = batches,
@@ -450,7 +450,7 @@ def replay(
                 gate = gate_of[p.gates]
                 if gate is _UNSET:
                     plan_then = plans[c].get(account_id, plan_now)
-                    gate = _gate(p.config, account, plan_then, born[account_id], as_of)
+                    gate = gate_for(p.config, account, plan_then, born[account_id], as_of)
                     gate_of[p.gates] = gate
                 if gate is not None:
                     continue  # it may not surface at this step: its signals change nothing
@@ -465,7 +465,7 @@ def replay(
                         found: list = []
                         if name not in box.skipped:  # hung earlier in this replay: left out
                             box.started(runs[r])
-                            found = _run_detector(runs[r], usage)[0]
+                            found = detect_safely(runs[r], usage)[0]
                             if not box.finished():
                                 return False  # overran its time box; the replay went on
                         out = outputs[r] = [
@@ -484,7 +484,7 @@ def replay(
             return True
 
         # A plugin's detect() that hangs is given up on as in scoring, and skipped after.
-        box = _TimeBox(timeout)
+        box = TimeBox(timeout)
         box.skipped = skipped
         box.run(sorted(candidates), score_one)
     for r in results:

@@ -22,7 +22,7 @@ import sqlite_utils
 
 from .config import Config
 from .errors import PqaError
-from .triage import NEW, SYSTEM_ACTOR, _live_columns, _live_params, _now, queue_filter_sql
+from .triage import NEW, SYSTEM_ACTOR, current_time, live_columns, live_params, queue_filter_sql
 
 ACTIVE_DAYS = 28  # "active users": distinct users in the last 28 days up to the score's as_of
 TREND_WEEKS = 8  # the trend: distinct active users in each of the last 8 weeks, oldest first
@@ -140,7 +140,7 @@ def _surfaced_sql() -> str:
         select account_id, row_number() over (order by score desc, account_id) as new_rank
         from (
             select account_id, score from (
-                select s.account_id, s.score, {_live_columns("t")}
+                select s.account_id, s.score, {live_columns("t")}
                 from scores s left join triage t on t.account_id = s.account_id
                 where s.qualified = 1)
             where state = '{NEW}'
@@ -164,7 +164,7 @@ def _query(
     count: bool = False,
 ) -> list[tuple[Any, ...]]:
     """Run ``select ... tail`` over the view's rows (``lt``; ``s`` and ``a`` unless counting)."""
-    params = _live_params(config, _now(now))
+    params = live_params(config, current_time(now))
     where, filter_params = queue_filter_sql(
         config, db, me=me, view=view, owner=owner, state=state, now=now
     )
@@ -188,7 +188,7 @@ def _query(
     ctes.append(
         f"""live_triage as (
             select s.account_id, s.score, s.qualified, coalesce(t.version, 0) as version,
-                   {_live_columns("t")}, {new_rank} as new_rank
+                   {live_columns("t")}, {new_rank} as new_rank
             from scores s left join triage t on t.account_id = s.account_id
             where {_candidates(view, owner, state)})"""
     )

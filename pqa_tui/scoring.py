@@ -271,7 +271,7 @@ def _candidates(db: sqlite_utils.Database, first_day: str, as_of: date) -> list[
     return sorted(ids)
 
 
-def _accounts(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, Any]]:
+def accounts_by_id(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, Any]]:
     wanted = set(ids)
     cur = db.conn.execute(
         "select account_id, name, domain, plan, created_at, first_seen, last_seen, traits "
@@ -298,7 +298,7 @@ def _accounts(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, 
     return found
 
 
-def _born_day(db: sqlite_utils.Database, account: dict[str, Any]) -> date | None:
+def born_day(db: sqlite_utils.Database, account: dict[str, Any]) -> date | None:
     """When the account started: created_at, first_seen, else its first day of usage."""
     born = account.get("created_at") or account.get("first_seen")
     if born:
@@ -309,7 +309,7 @@ def _born_day(db: sqlite_utils.Database, account: dict[str, Any]) -> date | None
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
-def _plans_as_of(db: sqlite_utils.Database, config: Config, as_of_ts: str) -> dict[str, str]:
+def plans_as_of(db: sqlite_utils.Database, config: Config, as_of_ts: str) -> dict[str, str]:
     """Account -> plan as it was at ``as_of_ts``, from recorded plan changes."""
     plans: dict[str, str] = {}
     rows = db.conn.execute(
@@ -325,7 +325,7 @@ def _plans_as_of(db: sqlite_utils.Database, config: Config, as_of_ts: str) -> di
     return plans
 
 
-def _gate(
+def gate_for(
     config: Config, account: dict[str, Any], plan: str, born: date | None, as_of: date
 ) -> str | None:
     """Why this account may not surface (None when it may)."""
@@ -348,7 +348,7 @@ def _gate(
     return None
 
 
-def _run_detector(
+def detect_safely(
     setting: DetectorSettings, usage: AccountUsage
 ) -> tuple[list[Signal], str | None]:
     try:
@@ -385,12 +385,12 @@ def compute_scores(
     lookback = lookback_days(config, settings)
     first_day = (as_of - timedelta(days=lookback - 1)).isoformat()
     ids = account_ids if account_ids is not None else _candidates(db, first_day, as_of)
-    accounts = _accounts(db, ids)
+    accounts = accounts_by_id(db, ids)
     batch = UsageBatch(db, config, as_of, ids, lookback)
-    plans = _plans_as_of(db, config, batch.as_of_ts)
+    plans = plans_as_of(db, config, batch.as_of_ts)
     s = config.scoring
 
-    def score_one(account_id: str, box: _TimeBox) -> AccountScore | None:
+    def score_one(account_id: str, box: TimeBox) -> AccountScore | None:
         account = accounts[account_id]
         usage = AccountUsage(batch, account)
         scored: list[ScoredSignal] = []
@@ -401,7 +401,7 @@ def compute_scores(
                 errors.append(DetectorFailure(setting.name, setting.plugin, account_id, skipped))
                 continue
             box.started(setting)
-            signals, error = _run_detector(setting, usage)
+            signals, error = detect_safely(setting, usage)
             if not box.finished():
                 return None  # this call overran its time box and the run went on without it
             if error:
@@ -430,7 +430,7 @@ def compute_scores(
         scored.sort(key=lambda x: -x.points)
         score = sum(x.points for x in scored)
         plan = plans.get(account_id, account.get("plan") or "")
-        gate = _gate(config, account, plan, _born_day(db, account), as_of)
+        gate = gate_for(config, account, plan, born_day(db, account), as_of)
         return AccountScore(
             account_id=account_id,
             name=account.get("name"),
@@ -442,10 +442,10 @@ def compute_scores(
             errors=errors,
         )
 
-    return _TimeBox(s.detector_timeout_seconds).run(ids, score_one)
+    return TimeBox(s.detector_timeout_seconds).run(ids, score_one)
 
 
-class _TimeBox:
+class TimeBox:
     """Runs the accounts of a scoring run on a worker thread and gives up on a hung detector.
 
     Python cannot stop a thread, so a ``detect()`` call that overruns the time box is left
@@ -470,18 +470,18 @@ class _TimeBox:
         return not self._abandoned
 
     def run(
-        self, ids: list[str], score_one: Callable[[str, _TimeBox], AccountScore | None]
+        self, ids: list[str], score_one: Callable[[str, TimeBox], AccountScore | None]
     ) -> list[AccountScore]:
         results: list[AccountScore] = []
         position = 0
         while position < len(ids):
-            box = _TimeBox(self.seconds)
+            box = TimeBox(self.seconds)
             box.skipped = self.skipped
             done: list[AccountScore] = []
             failure: list[BaseException] = []
 
             def work(
-                box: _TimeBox = box, done: list = done, failure: list = failure, start=position
+                box: TimeBox = box, done: list = done, failure: list = failure, start=position
             ) -> None:
                 try:
                     for account_id in ids[start:]:

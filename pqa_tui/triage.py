@@ -110,7 +110,7 @@ class Capacity:
 # --- time helpers -----------------------------------------------------------------------------
 
 
-def _now(now: datetime | None) -> datetime:
+def current_time(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
 
 
@@ -142,7 +142,7 @@ def _resurfaced_sql(t: str) -> str:
                        and g.at > {t}.sunset_at and g.at <= :triage_now))))"""
 
 
-def _live_columns(t: str) -> str:
+def live_columns(t: str) -> str:
     back_from_sunset = f"({t}.state = '{SUNSET}' and {_resurfaced_sql(t)})"
     back_from_snooze = f"({t}.state = '{SNOOZED}' and {t}.snooze_until <= :triage_now)"
     return f"""
@@ -153,7 +153,7 @@ def _live_columns(t: str) -> str:
         case when {back_from_sunset} then null else {t}.owner end as owner"""
 
 
-def _live_params(config: Config, now: datetime) -> dict[str, Any]:
+def live_params(config: Config, now: datetime) -> dict[str, Any]:
     cutoff = now - timedelta(days=config.triage.sunset_cooldown_days)
     return {"triage_now": format_ts(now), "triage_cutoff": format_ts(cutoff)}
 
@@ -175,10 +175,10 @@ def live_triage_sql(config: Config, *, now: datetime | None = None) -> tuple[str
                end as new_rank
         from (
             select s.account_id, s.score, s.qualified, coalesce(t.version, 0) as version,
-                   {_live_columns("t")}
+                   {live_columns("t")}
             from scores s left join triage t on t.account_id = s.account_id
         )"""
-    return sql, _live_params(config, _now(now))
+    return sql, live_params(config, current_time(now))
 
 
 def queue_filter_sql(
@@ -239,15 +239,15 @@ def live_state(
     db: sqlite_utils.Database, config: Config, account_id: str, *, now: datetime | None = None
 ) -> TriageState:
     """The account's live triage state (``new`` with no owner when nobody has touched it)."""
-    return _read(db.conn, config, account_id, _now(now))
+    return _read(db.conn, config, account_id, current_time(now))
 
 
 def _read(conn: sqlite3.Connection, config: Config, account_id: str, now: datetime) -> TriageState:
     row = conn.execute(
-        f"""select t.account_id, {_live_columns("t")}, t.version, t.updated_at, t.updated_by,
+        f"""select t.account_id, {live_columns("t")}, t.version, t.updated_at, t.updated_by,
                    t.sunset_at, t.sunset_until, t.snooze_until
             from triage t where t.account_id = :account_id""",
-        {"account_id": account_id, **_live_params(config, now)},
+        {"account_id": account_id, **live_params(config, now)},
     ).fetchone()
     if row is None:
         return TriageState(account_id, NEW, None, 0)
@@ -264,7 +264,7 @@ def team_size(config: Config) -> int:
 
 def capacity(db: sqlite_utils.Database, config: Config, *, now: datetime | None = None) -> Capacity:
     """Today's capacity: per-person cap × team, less the accounts claimed since midnight UTC."""
-    day_start = datetime.combine(_now(now).date(), time(), tzinfo=UTC)
+    day_start = datetime.combine(current_time(now).date(), time(), tzinfo=UTC)
     (used,) = db.conn.execute(
         "select count(distinct account_id) from activity where action = 'claim' and at >= ?",
         [format_ts(day_start)],
@@ -326,7 +326,7 @@ def route_new(
     Call after scoring. Returns ``{account_id: owner or None}`` for the accounts it surfaced.
     Routing only pre-assigns: the account shows in its owner's queue, who still claims it.
     """
-    at = format_ts(_now(now))
+    at = format_ts(current_time(now))
     surfaced: dict[str, str | None] = {}
     with store.write(db) as conn:
         fresh = [
@@ -467,7 +467,7 @@ def _transition(
 
     ``also(conn, at)`` writes rows that belong to the same change (an outcome row).
     """
-    now = _now(now)
+    now = current_time(now)
     at = format_ts(now)
     with store.write(db) as conn:
         current, seen_version = _settle(conn, config, account_id, now)
@@ -646,7 +646,7 @@ def sunset(
     """
     if not reason.strip():
         raise TriageError("a sunset needs a reason (--reason), e.g. 'no response after 3 emails'")
-    now = _now(now)
+    now = current_time(now)
     if until is not None and until <= now:
         raise TriageError(f"--until {format_ts(until)} is not in the future")
     until_ts = format_ts(until) if until else None
@@ -677,7 +677,7 @@ def snooze(
     now: datetime | None = None,
 ) -> TriageState:
     """Hide the account until ``until``; it then returns in the state it had."""
-    now = _now(now)
+    now = current_time(now)
     if until <= now:
         raise TriageError(f"--until {format_ts(until)} is not in the future")
     until_ts = format_ts(until)
@@ -707,7 +707,7 @@ def add_note(
     """Keep a note forever (a correction is a new note). Returns the note id."""
     if not text.strip():
         raise TriageError("the note is empty; nothing was saved")
-    now = _now(now)
+    now = current_time(now)
     at = format_ts(now)
     with store.write(db) as conn:
         current, _ = _settle(conn, config, account_id, now)
@@ -747,7 +747,7 @@ def give_feedback(
             f"unknown feedback reason {reason!r} (config triage.feedback_reasons); expected one "
             f"of: {', '.join(reasons)}; put anything else in the free text"
         )
-    now = _now(now)
+    now = current_time(now)
     at = format_ts(now)
     with store.write(db) as conn:
         current, _ = _settle(conn, config, account_id, now)
@@ -769,14 +769,14 @@ def resurface_due(
 
     Reads already show them back; this makes the activity log say so (call after scoring).
     """
-    now = _now(now)
-    params = _live_params(config, now)
+    now = current_time(now)
+    params = live_params(config, now)
     with store.write(db) as conn:
         due = [
             r[0]
             for r in conn.execute(
                 f"""select account_id from (select t.account_id, t.state as stored,
-                        {_live_columns("t")} from triage t
+                        {live_columns("t")} from triage t
                         where t.state in {_in(*PARKED)})
                     where state != stored order by account_id""",
                 params,
