@@ -9,8 +9,9 @@ to benchmarks/out/, then runs each contender in its own subprocess on a fresh da
 the floor (../shared/bench/ingest_floor.py: one executemany, indexes built afterwards),
 `pqa ingest`, `pqa ingest` of the same file again (all duplicates), and
 `sqlite-utils insert --nl`. Prints seconds, ratio to the floor, peak RSS (from
-``RUSAGE_CHILDREN``, measured per contender in a fresh child) and the load average, because
-other work on the machine skews every number.
+``RUSAGE_CHILDREN``, measured per contender in a fresh child: the largest single process, so
+for `pqa ingest` of a big file the writer, not writer + reader) and the load average, because
+other work on the machine skews every number (a two-process ingest most of all on 2 cores).
 """
 
 from __future__ import annotations

@@ -201,3 +201,12 @@ def _running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_strict_stops_at_the_first_reject_read_ahead(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "READ_AHEAD_BYTES", 0)
+    path = write_story(tmp_path / "story.ndjson", story())
+    with pytest.raises(pipeline.StrictReject, match=r"story.ndjson:\d+: malformed JSON"):
+        ingest(db, path, strict=True)
+    assert count(db, "select count(*) from events") == 0
+    assert count(db, "select count(*) from rejects") == 0
