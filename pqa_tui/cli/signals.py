@@ -20,7 +20,7 @@ from .. import triage
 from ..accounts import account_detail, resolve_account
 from ..config import ConfigError
 from ..errors import PqaError
-from ..queue import count_queue, list_queue
+from ..queue import SORTS, TEXT_SORTS, count_queue, list_queue
 from ..safe_text import show_controls
 from ..scoring import check_config, score_all
 from .app import app, err_console, fail, out, print_json, state
@@ -165,14 +165,28 @@ def queue(
     view: str = typer.Option(
         None, "--view", help="queue (default), mine, new, claimed, parked (sunset, snoozed), all."
     ),
+    sort: str = typer.Option(
+        "score",
+        "--sort",
+        help=f"Order by one of: {', '.join(SORTS)} (text A to Z, numbers biggest first).",
+    ),
+    reverse: bool = typer.Option(False, "--reverse", help="Reverse the order."),
+    search: str = typer.Option(None, "--search", help="Only names, domains or ids matching this."),
 ) -> None:
     """The PQAs waiting for a human, best first, with the reasons for each."""
     st = state(ctx)
+    if sort not in SORTS:
+        raise fail(f"--sort {sort!r} is not a sort; choose one of: {', '.join(SORTS)}", 2)
     # --owner / --state look across every account unless a view is named.
     view = "mine" if mine else view or ("all" if owner or triage_state else "queue")
-    filters = {"me": st.actor, "view": view, "owner": owner, "state": triage_state}
+    filters = {
+        "me": st.actor, "view": view, "owner": owner, "state": triage_state, "search": search
+    }  # fmt: skip
+    descending = (sort not in TEXT_SORTS) != reverse
     try:
-        rows = list_queue(st.db, st.config, limit=limit, **filters)
+        rows = list_queue(
+            st.db, st.config, limit=limit, sort=sort, descending=descending, **filters
+        )
     except PqaError as e:
         raise _error(e) from None
     if as_json:

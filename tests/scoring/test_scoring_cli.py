@@ -164,3 +164,22 @@ def test_score_refuses_a_bad_detector_table(cli, tmp_path):
     (tmp_path / "pqa.toml").write_text("[detectors.velocity]\nmin_growth = 'fast'\n")
     out = cli("score", code=2).output
     assert "pqa.toml: detectors.velocity.min_growth: expected a number (default 0.5)" in out
+
+
+def test_queue_sort_reverse_and_search(cli, tmp_path):
+    _segment_file(tmp_path / "events.ndjson")
+    cli("ingest", str(tmp_path / "events.ndjson"))
+    cli("score", "--as-of", END.isoformat())
+
+    def accounts(*args):
+        return [row["account"] for row in json.loads(cli("queue", "--json", *args).stdout)]
+
+    by_score = accounts()
+    assert by_score == ["acme", "evil"]
+    assert accounts("--reverse") == by_score[::-1]
+    # Names sort A to Z: "Acme Corp" before "[bold red]Evil..." ("A" < "[").
+    assert accounts("--sort", "name") == ["acme", "evil"]
+    assert accounts("--sort", "name", "--reverse") == ["evil", "acme"]
+    assert accounts("--search", "acme.io") == ["acme"]
+    refused = cli("queue", "--sort", "bogus", code=2)
+    assert "--sort 'bogus' is not a sort" in refused.output and "active_users" in refused.output
