@@ -202,6 +202,13 @@ def _ingest_path(
             (digest,),
         ).fetchone()
         if done is not None:
+            if strict and done[2]:
+                # The identical bytes had rejects last time: --strict must still refuse them.
+                raise StrictReject(
+                    f"{path}: identical to the file of ingest run {done[0]} ({done[3]}), which "
+                    f"had {done[2]} rejected line(s) (--strict: nothing new was kept; list them "
+                    "with `pqa rejects`, fix them, or drop --strict)"
+                )
             return _already_ingested(db, path, done, digest, size, start, progress)
     with ExitStack() as stack:
         raw, parts = _open_input(path, stack)

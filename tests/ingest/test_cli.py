@@ -80,6 +80,20 @@ def test_strict_fails_and_keeps_nothing_of_the_file(db_path, tmp_path):
     assert count(db, "select count(*) from rejects") == 0
 
 
+def test_strict_refuses_an_identical_file_that_had_rejects(db_path, tmp_path):
+    messy = messy_file(tmp_path)
+    assert pqa(db_path, "ingest", str(messy)).exit_code == 0  # lenient: the rest goes in
+    events = count(open_db(db_path), "select count(*) from events")
+    result = pqa(db_path, "ingest", "--strict", str(messy))
+    assert result.exit_code == 3
+    assert "identical to the file of ingest run 1" in flat(result.output)
+    assert "pqa rejects" in flat(result.output)
+    assert count(open_db(db_path), "select count(*) from events") == events
+    clean = write_ndjson(tmp_path / "clean.ndjson", [track("Search", "u9")])
+    pqa(db_path, "ingest", str(clean))
+    assert pqa(db_path, "ingest", "--strict", str(clean)).exit_code == 0  # no rejects: fine
+
+
 def test_summary_per_file_with_totals(db_path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write_ndjson(tmp_path / "a.ndjson", [track("Search", f"u{i}") for i in range(3)])
