@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import tomli_w
 
-DETECTORS_OFF = [
-    "usage_volume",
-    "velocity",
-    "storage_velocity",
-    "admin_switch",
-    "legal_pages",
-    "pricing_views",
-    "paywall_hits",
-    "buyer_persona",
-    "invite_spike",
-]
+from pqa_tui.detectors import BUILTIN_MODULES
+
+# Every built-in but seat_count, so a detector added later cannot change the hand-made sums.
+DETECTORS_OFF = [m.rsplit(".", 1)[1] for m in BUILTIN_MODULES if not m.endswith(".seat_count")]
 
 
 def settings(threshold: float) -> dict:
