@@ -28,6 +28,7 @@ from .app import app, err_console, fail, out, print_json, state
 config_app = typer.Typer(help="Check the config.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 
+
 def plain(value: Any) -> Text:
     """Untrusted text as inert Text: no markup, control characters shown as ``\\xNN``."""
     return Text(show_controls("" if value is None else str(value)))

@@ -19,14 +19,16 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import asdict, dataclass
 from itertools import islice
 from pathlib import Path
+from sys import intern
 from typing import IO, Any
 
 import orjson
@@ -60,8 +62,8 @@ INGEST_CACHE_KIB = 64 * 1024
 Progress = Callable[[str, int | None, int | None], None]
 
 _INSERT_EVENT = (
-    "insert or ignore into events(dedupe_key, kind, account_id, user_id, event, ts, day, "
-    "properties, source, line) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "insert or ignore into events(dedupe_key, kind, account_id, user_id, event, ts, "
+    "properties, run_id, line) values (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -150,7 +152,7 @@ def ingest_records(
 ) -> FileSummary:
     """Ingest already-parsed objects in the shape of format ``fmt`` (one transaction).
 
-    ``source`` names them in the events and rejects tables (e.g. ``"demo"``).
+    ``source`` names them in ``ingest_runs`` and the rejects table (e.g. ``"demo"``).
     """
     if plugins is None:
         from ..plugins import load_plugins
@@ -167,9 +169,37 @@ def ingest_records(
     start = time.perf_counter()
     summary = FileSummary(source=source, format=fmt)
     with store.write(db) as conn:
-        _Batcher(conn, config, source, summary, strict=False).run(items, None)
+        run_id = _start_run(conn, source, None, None)
+        _Batcher(conn, config, source, run_id, summary, strict=False).run(items, None)
+        _finish_run(conn, run_id, summary)
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _start_run(conn: sqlite3.Connection, source: str, digest: str | None, size: int | None) -> int:
+    """The ``ingest_runs`` row of this file; its id is every inserted event's ``run_id``."""
+    return conn.execute(
+        "insert into ingest_runs(source, sha256, bytes, started_at) values (?, ?, ?, ?)",
+        (source, digest, size, now_ts()),
+    ).lastrowid
+
+
+def _finish_run(
+    conn: sqlite3.Connection, run_id: int, summary: FileSummary, digest: str | None = None
+) -> None:
+    conn.execute(
+        "update ingest_runs set finished_at = ?, read = ?, inserted = ?, duplicates = ?,"
+        " rejected = ?, sha256 = coalesce(?, sha256) where id = ?",
+        (
+            now_ts(),
+            summary.read,
+            summary.inserted,
+            summary.duplicates,
+            summary.rejected,
+            digest,
+            run_id,
+        ),
+    )
 
 
 def _sha256(path: str) -> str:
@@ -178,6 +208,42 @@ def _sha256(path: str) -> str:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
+
+
+def _sha256_meanwhile(path: str) -> Callable[[], str | None]:
+    """Hash ``path`` in a thread (reads and hashlib release the GIL) while the file is ingested.
+
+    Returns a function that waits for the digest (``None`` if the file could not be read).
+    """
+    found: list[str] = []
+
+    def run() -> None:
+        with suppress(OSError):
+            found.append(_sha256(path))
+
+    thread = threading.Thread(target=run, name=f"pqa sha256: {path}", daemon=True)
+    thread.start()
+
+    def result() -> str | None:
+        thread.join()
+        return found[0] if found else None
+
+    return result
+
+
+def _may_be_ingested(db: sqlite_utils.Database, size: int) -> bool:
+    """Whether a finished run may have read these very bytes: only one of the same size can.
+
+    Runs recorded before sizes were kept (``bytes`` null) count as maybe.
+    """
+    return (
+        db.conn.execute(
+            "select 1 from ingest_runs where finished_at is not null and sha256 is not null "
+            "and (bytes = ? or bytes is null) limit 1",
+            (size,),
+        ).fetchone()
+        is not None
+    )
 
 
 def _ingest_path(
@@ -194,7 +260,15 @@ def _ingest_path(
     if is_file and not os.path.isfile(path):
         raise IngestError(f"{path}: no such file")
     size = os.path.getsize(path) if is_file else None
-    digest = _sha256(path) if is_file else None
+    digest = None
+    # The identical-file check needs the digest first only when a run of this size exists;
+    # otherwise the file is new to this database and is hashed while it is read.
+    digest_later = None
+    if size is not None:
+        if _may_be_ingested(db, size):
+            digest = _sha256(path)
+        else:
+            digest_later = _sha256_meanwhile(path)
     if digest is not None:
         done = db.conn.execute(
             "select id, read, rejected, source from ingest_runs where sha256 = ? and "
@@ -237,16 +311,13 @@ def _ingest_path(
         if progress:
             progress(path, 0, size)
         with store.write(db) as conn:
-            run_id = conn.execute(
-                "insert into ingest_runs(source, sha256, started_at) values (?, ?, ?)",
-                (path, digest, now_ts()),
-            ).lastrowid
-            batcher = _Batcher(conn, config, path, summary, strict=strict)
+            run_id = _start_run(conn, path, digest, size)
+            batcher = _Batcher(conn, config, path, run_id, summary, strict=strict)
             if is_file and size >= READ_AHEAD_BYTES and read_ahead_available():
                 keep = batcher.keep_events
 
                 def prepare(batch: list[Record | Reject]) -> PreparedBatch:
-                    return prepare_batch(batch, path, keep)
+                    return prepare_batch(batch, run_id, keep)
 
                 at = (lambda done: progress(path, done, size)) if progress else None
                 with read_ahead(records, prepare, BATCH_SIZE, position, path) as batches:
@@ -254,18 +325,7 @@ def _ingest_path(
             else:
                 report = (lambda: progress(path, position(), size)) if progress else None
                 batcher.run(records, report)
-            conn.execute(
-                "update ingest_runs set finished_at = ?, read = ?, inserted = ?, duplicates = ?,"
-                " rejected = ? where id = ?",
-                (
-                    now_ts(),
-                    summary.read,
-                    summary.inserted,
-                    summary.duplicates,
-                    summary.rejected,
-                    run_id,
-                ),
-            )
+            _finish_run(conn, run_id, summary, digest_later() if digest_later else None)
     summary.seconds = time.perf_counter() - start  # commit included
     if progress:
         progress(path, size, size)
@@ -288,9 +348,18 @@ def _already_ingested(db, path, done, digest, size, start, progress) -> FileSumm
     summary.seconds = time.perf_counter() - start
     with store.write(db) as conn:
         conn.execute(
-            "insert into ingest_runs(source, sha256, started_at, finished_at, read, inserted, "
-            "duplicates, rejected) values (?, ?, ?, ?, ?, 0, ?, ?)",
-            (path, digest, now_ts(), now_ts(), summary.read, summary.duplicates, summary.rejected),
+            "insert into ingest_runs(source, sha256, bytes, started_at, finished_at, read, "
+            "inserted, duplicates, rejected) values (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            (
+                path,
+                digest,
+                size,
+                now_ts(),
+                now_ts(),
+                summary.read,
+                summary.duplicates,
+                summary.rejected,
+            ),
         )
     if progress:
         progress(path, size, size)
@@ -415,19 +484,23 @@ def _merge_seen(seen: dict, keys: list | tuple, tss: tuple, ordered: bool) -> No
 
 # (event rows naming the record's own account, records with side effects or None, rejects,
 # lines read): one batch, ready for the write transaction.
-PreparedBatch = tuple[list[tuple], list[Record | None], list[Reject], int]
+# (event rows, their days, records with side effects or None, rejects, records read)
+PreparedBatch = tuple[list[tuple], list[str], list[Record | None], list[Reject], int]
 
 
 def prepare_batch(
-    batch: list[Record | Reject], source: str, keep_events: frozenset[str]
+    batch: list[Record | Reject], run_id: int, keep_events: frozenset[str]
 ) -> PreparedBatch:
     """Check and serialise one batch of records into event rows, without the database.
 
     Needs no state of the ingest, so it can run in the reading process. A row's account is
     the one its record named (``None`` when it named none): the writer resolves memberships.
     The record itself is kept only when it has traits or its event is in ``keep_events``.
+    Names and days repeat within a batch: interned, each is one object, which the pipe to the
+    writer then sends once per batch and the writer hashes once.
     """
     rows = []
+    days = []
     recs: list[Record | None] = []
     rejects = []
     dumps = orjson.dumps
@@ -452,9 +525,16 @@ def prepare_batch(
                 )
             )
             continue
-        rows.append((key, kind, account, user, event, ts, ts[:10], body, source, line))
+        if type(account) is str:
+            account = intern(account)
+        if type(user) is str:
+            user = intern(user)
+        if type(event) is str:
+            event = intern(event)
+        rows.append((key, kind, account, user, event, ts, body, run_id, line))
+        days.append(intern(ts[:10]))
         recs.append(rec if traits is not None or event in keep_events else None)
-    return rows, recs, rejects, len(batch)
+    return rows, days, recs, rejects, len(batch)
 
 
 class _Batcher:
@@ -465,6 +545,7 @@ class _Batcher:
         conn: sqlite3.Connection,
         config: Config,
         source: str,
+        run_id: int,
         summary: FileSummary,
         *,
         strict: bool,
@@ -472,6 +553,7 @@ class _Batcher:
         self.conn = conn
         self.config = config
         self.source = source
+        self.run_id = run_id
         self.summary = summary
         self.strict = strict
         conn.execute(f"pragma cache_size = -{INGEST_CACHE_KIB}")
@@ -548,7 +630,7 @@ class _Batcher:
         items = iter(items)
         keep = self.keep_events
         while batch := list(islice(items, BATCH_SIZE)):
-            prepared = prepare_batch(batch, self.source, keep)
+            prepared = prepare_batch(batch, self.run_id, keep)
             batch.clear()  # free the records before reading more: their memory is reused hot
             self._batch(*prepared)
             if report:
@@ -574,7 +656,12 @@ class _Batcher:
                 gc.enable()
 
     def _batch(
-        self, rows: list[tuple], recs: list[Record | None], rejects: list[Reject], read: int
+        self,
+        rows: list[tuple],
+        days: list[str],
+        recs: list[Record | None],
+        rejects: list[Reject],
+        read: int,
     ) -> None:
         conn = self.conn
         self.summary.read += read
@@ -625,26 +712,30 @@ class _Batcher:
                     "select dedupe_key from events where id > ?", (self.last_id,)
                 )
             }
-            kept_rows, kept_recs, kept_named = [], [], []
-            for row, rec, account in zip(rows, recs, named, strict=True):
+            kept_rows, kept_days, kept_recs, kept_named = [], [], [], []
+            for row, day, rec, account in zip(rows, days, recs, named, strict=True):
                 if row[0] in new_keys:
                     new_keys.discard(row[0])
                     kept_rows.append(row)
+                    kept_days.append(day)
                     kept_recs.append(rec)
                     kept_named.append(account)
-            rows, recs, named = kept_rows, kept_recs, kept_named
+            rows, days, recs, named = kept_rows, kept_days, kept_recs, kept_named
         self.last_id += inserted
-        self._derive(rows, recs, named)
+        self._derive(rows, days, recs, named)
 
-    def _derive(self, rows: list[tuple], recs: list[Record | None], named: list) -> None:
+    def _derive(
+        self, rows: list[tuple], days: list[str], recs: list[Record | None], named: list
+    ) -> None:
         """Everything that follows from newly inserted rows.
 
         Works column by column (``zip``, ``dict``, ``Counter`` and ``set`` run in C), since
         this runs for every event; only page views, storage events and records with side
         effects are looked at one by one. ``recs`` holds the records with side effects (traits
-        or a watched event), ``None`` for the others; ``named`` the account each row named.
+        or a watched event), ``None`` for the others; ``named`` the account each row named;
+        ``days`` each row's day.
         """
-        _, kinds, accounts, users, events, tss, days = islice(zip(*rows, strict=True), 7)
+        _, kinds, accounts, users, events, tss = islice(zip(*rows, strict=True), 6)
         ordered = list(tss) == sorted(tss)
         pairs = list(zip(users, named, strict=True))
         if None in users or None in named:
@@ -673,7 +764,7 @@ class _Batcher:
             if not storage_events.isdisjoint(events):
                 for i, event in enumerate(events):
                     if event in storage_events:
-                        deltas.add_storage(accounts[i], days[i], rows[i][7])
+                        deltas.add_storage(accounts[i], days[i], rows[i][6])
             user_days = set(zip(accounts, days, users, strict=True))
             if None in users:
                 user_days = {t for t in user_days if t[2] is not None}
@@ -682,7 +773,7 @@ class _Batcher:
             for i, kind in enumerate(kinds):
                 account = accounts[i]
                 if account is not None and kind in USAGE_KINDS:
-                    deltas.add(account, days[i], kind, events[i], rows[i][7])
+                    deltas.add(account, days[i], kind, events[i], rows[i][6])
                     if users[i] is not None:
                         user_days.add((account, days[i], users[i]))
 
@@ -780,7 +871,7 @@ class _Batcher:
             account = self.user_account[user]
             user_days = set()
             for kind, day, event, props in conn.execute(
-                "select kind, day, event, properties from events "
+                "select kind, substr(ts, 1, 10), event, properties from events "
                 "where user_id = ? and account_id is null",
                 (user,),
             ).fetchall():
@@ -818,8 +909,9 @@ class _Batcher:
         conn = self.conn
         conn.execute("create index events_dedupe_check on events(dedupe_key)")
         extra = conn.execute(
-            "select e.id, e.kind, e.account_id, e.user_id, e.day, e.event, e.properties, "
-            "f.account_id, f.user_id, f.day from events e join (select dedupe_key, min(id) as "
+            "select e.id, e.kind, e.account_id, e.user_id, substr(e.ts, 1, 10), e.event, "
+            "e.properties, f.account_id, f.user_id, substr(f.ts, 1, 10) from events e join "
+            "(select dedupe_key, min(id) as "
             "first from events group by dedupe_key having count(*) > 1) d "
             "on e.dedupe_key = d.dedupe_key and e.id > d.first join events f on f.id = d.first"
         ).fetchall()
@@ -835,9 +927,9 @@ class _Batcher:
         # event behind a user's active day.
         for account, day, user in unsupported:
             still = conn.execute(
-                "select 1 from events where account_id = ? and day = ? and user_id = ? and "
-                "kind in ('track', 'page', 'screen') limit 1",
-                (account, day, user),
+                "select 1 from events where account_id = ? and ts >= ? and ts < ? and "
+                "user_id = ? and kind in ('track', 'page', 'screen') limit 1",
+                (account, day + "T", day + "U", user),  # stored times are dayTtime
             ).fetchone()
             if still is None:
                 conn.execute(

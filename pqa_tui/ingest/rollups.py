@@ -194,13 +194,13 @@ def rebuild_rollups(conn: sqlite3.Connection, config: Config) -> int:
     conn.execute("delete from rollups")
     conn.execute("delete from user_days")
     conn.execute(
-        "insert into user_days(account_id, day, user_id) select distinct account_id, day, "
-        "user_id from events where account_id is not null and user_id is not null "
-        "and kind in ('track', 'page', 'screen')"
+        "insert into user_days(account_id, day, user_id) select distinct account_id, "
+        "substr(ts, 1, 10), user_id from events where account_id is not null "
+        "and user_id is not null and kind in ('track', 'page', 'screen')"
     )
     deltas = RollupDeltas(rules)
     rows = conn.execute(
-        "select account_id, day, kind, event, properties from events "
+        "select account_id, substr(ts, 1, 10), kind, event, properties from events "
         "where account_id is not null and kind in ('track', 'page', 'screen')"
     )
     for account, day, kind, event, props in rows:

@@ -93,8 +93,8 @@ def test_local_db_option_and_refusal_of_a_database_with_real_data(run, tmp_path)
     mine = tmp_path / "mine.db"
     db = open_db(mine)
     db.conn.execute(
-        "insert into events (dedupe_key, kind, ts, day, source, line) "
-        "values ('x', 'track', '2026-01-01T00:00:00.000000Z', '2026-01-01', 'f', 1)"
+        "insert into events (dedupe_key, kind, ts, run_id, line) "
+        "values ('x', 'track', '2026-01-01T00:00:00.000000Z', 1, 1)"
     )
     db.close()
     result = run("demo", "--db", str(mine), "--no-tui", *SMALL)

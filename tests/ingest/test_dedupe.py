@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 
 from ingest_data import count, identify, ingest, recomputed_rollups, rollups, track, write_ndjson
 
@@ -91,3 +92,16 @@ def test_progress_reports_bytes_up_to_the_size(db, tmp_path, monkeypatch):
     assert all(total == size for _, _, total in calls)
     done = [d for _, d, _ in calls]
     assert done == sorted(done) and len(calls) >= 3
+
+
+def test_a_new_file_is_hashed_while_read_and_same_size_is_not_same_file(db, tmp_path):
+    a = write_ndjson(tmp_path / "a.ndjson", [track("Search", "u1", msg="m1")])
+    b = write_ndjson(tmp_path / "b.ndjson", [track("Search", "u2", msg="m2")])
+    assert a.stat().st_size == b.stat().st_size
+    ingest(db, a)
+    run = db.conn.execute("select sha256, bytes from ingest_runs").fetchone()
+    assert run == (hashlib.sha256(a.read_bytes()).hexdigest(), a.stat().st_size)
+    summary = ingest(db, b)[0]
+    assert (summary.inserted, summary.already_ingested_run) == (1, None)
+    assert ingest(db, b)[0].already_ingested_run == 2
+    assert count(db, "select count(*) from events") == 2

@@ -27,7 +27,10 @@ from pqa_tui.store import open_db
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 
 TABLES = {
-    "events": "dedupe_key, kind, account_id, user_id, event, ts, day, properties, source, line",
+    "events": (
+        "dedupe_key, kind, account_id, user_id, event, ts, properties, line, "
+        "(select r.source from ingest_runs r where r.id = events.run_id)"
+    ),
     "users": "*",
     "accounts": "*",
     "memberships": "*",

@@ -17,6 +17,7 @@ from pqa_tui.backup import BackupError, backup_db
 from pqa_tui.cli import app
 from pqa_tui.config import Config
 from pqa_tui.ingest.pipeline import ingest_records
+from pqa_tui.schema import SCHEMA_VERSION
 from pqa_tui.store import open_db, schema_version
 
 TABLES = ("events", "accounts", "users", "rollups", "notes", "activity")
@@ -121,7 +122,8 @@ def test_cli_backup_prints_what_it_wrote(workspace, tmp_path):
     result = runner.invoke(app, ["--db", str(workspace), "backup", str(dest)])
     assert result.exit_code == 0, result.output
     assert re.search(
-        rf"Wrote {re.escape(str(dest))}: [\d,]+ bytes, schema v1, integrity ok", result.output
+        rf"Wrote {re.escape(str(dest))}: [\d,]+ bytes, schema v{SCHEMA_VERSION}, integrity ok",
+        result.output,
     )
     events = table_counts(workspace, ("events",))["events"]
     assert f"{events:,} events" in result.output

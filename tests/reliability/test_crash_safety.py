@@ -33,7 +33,10 @@ PQA = [sys.executable, "-m", "pqa_tui"]
 AS_OF = "2026-03-06"
 # Each table as compared between runs: the columns that do not hold wall-clock times or ids.
 STATE = {
-    "events": "dedupe_key, kind, account_id, user_id, event, ts, day, properties, source, line",
+    "events": (
+        "dedupe_key, kind, account_id, user_id, event, ts, properties, line, "
+        "(select r.source from ingest_runs r where r.id = events.run_id)"
+    ),
     "users": "user_id, email, name, role, company_size, first_seen, last_seen, traits, traits_at",
     "accounts": "account_id, name, domain, plan, first_seen, last_seen, traits, traits_at",
     "memberships": "user_id, account_id, first_seen, last_seen",
@@ -98,7 +101,12 @@ def check_consistent(db: Path) -> None:
         assert version == SCHEMA_VERSION
         assert rollups_snapshot(conn) == recomputed_rollups(db, Config())
         # A file is in the database entirely or not at all: its ingest run is finished.
-        counts = dict(conn.execute("select source, count(*) from events group by source"))
+        counts = dict(
+            conn.execute(
+                "select r.source, count(*) from events e join ingest_runs r on r.id = e.run_id "
+                "group by r.source"
+            )
+        )
         runs = dict(
             conn.execute(
                 "select source, inserted from ingest_runs where finished_at is not null "

@@ -125,10 +125,19 @@ def _build_oldest(path) -> None:
     conn.close()
 
 
+# Version-1 event columns that later versions derive: the day from ts (v2), the file from the
+# event's ingest run (v2).
+DERIVED = {
+    "day": "substr(ts, 1, 10)",
+    "source": "(select r.source from ingest_runs r where r.id = events.run_id)",
+}
+
+
 def _rows(path, table: str, columns: list[str]) -> list[tuple]:
     conn = sqlite3.connect(str(path))
     try:
-        cols = ", ".join(columns)
+        have = {r[1] for r in conn.execute(f"pragma table_info({table})")}
+        cols = ", ".join(c if c in have else DERIVED[c] for c in columns)
         return sorted(conn.execute(f"select {cols} from {table}").fetchall(), key=repr)
     finally:
         conn.close()

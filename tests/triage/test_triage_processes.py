@@ -84,9 +84,9 @@ db_path, holding = sys.argv[1], Path(sys.argv[2])
 db = open_db(db_path)
 with write(db) as conn:  # one long ingest transaction holding the write lock
     conn.executemany(
-        "insert into events(dedupe_key, kind, account_id, user_id, event, ts, day, source, line)"
+        "insert into events(dedupe_key, kind, account_id, user_id, event, ts, run_id, line)"
         " values (?, 'track', 'acme', 'u1', 'Document Created', '2026-03-02T09:00:00.000000Z',"
-        " '2026-03-02', 'big.ndjson', ?)",
+        " 1, ?)",
         [(f"e{i}", i) for i in range(5000)],
     )
     holding.touch()
