@@ -12,6 +12,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import sqlite_utils
@@ -21,6 +22,8 @@ from .schema import MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 5_000
 LOCK_WAIT_SECONDS = 30.0
+# How long write() waits in this thread or task when not told; see lock_wait().
+_lock_wait: ContextVar[float | None] = ContextVar("pqa_lock_wait", default=None)
 
 
 class StoreError(PqaError):
@@ -95,34 +98,58 @@ def _statements(sql: str) -> Iterator[str]:
 
 
 @contextmanager
-def write(
-    db: sqlite_utils.Database, *, wait: float = LOCK_WAIT_SECONDS
-) -> Iterator[sqlite3.Connection]:
+def lock_wait(seconds: float) -> Iterator[None]:
+    """Inside the block (this thread or task only), :func:`write` gives up after ``seconds``.
+
+    For a caller that retries by itself and must stay responsive between tries (the TUI, so
+    that quitting never waits out a long lock wait).
+    """
+    token = _lock_wait.set(seconds)
+    try:
+        yield
+    finally:
+        _lock_wait.reset(token)
+
+
+@contextmanager
+def write(db: sqlite_utils.Database, *, wait: float | None = None) -> Iterator[sqlite3.Connection]:
     """One write transaction, taken with ``BEGIN IMMEDIATE`` and retried while the file is busy.
 
     Commits on success, rolls back on any exception. Raises :class:`DatabaseBusy` with a clear
-    message after ``wait`` seconds.
+    message after ``wait`` seconds (default: :func:`lock_wait`'s, else ``LOCK_WAIT_SECONDS``).
     """
+    if wait is None:
+        wait = _lock_wait.get()
+    if wait is None:
+        wait = LOCK_WAIT_SECONDS
     conn = db.conn
     if conn.in_transaction:  # nested use: join the outer transaction
         yield conn
         return
     deadline = time.monotonic() + wait
     delay = 0.01
-    while True:
-        try:
-            conn.execute("begin immediate")
-            break
-        except sqlite3.OperationalError as e:
-            if "locked" not in str(e) and "busy" not in str(e):
-                raise
-            if time.monotonic() >= deadline:
-                raise DatabaseBusy(
-                    f"the database is busy: another pqa process held the write lock for over "
-                    f"{wait:.0f} s; try again when it finishes"
-                ) from None
-            time.sleep(delay + random.random() * delay)
-            delay = min(delay * 2, 0.5)
+    # SQLite's own busy handler waits inside each try: never longer than this call may wait.
+    short = wait * 1000 < BUSY_TIMEOUT_MS
+    if short:
+        conn.execute(f"pragma busy_timeout = {int(wait * 1000)}")
+    try:
+        while True:
+            try:
+                conn.execute("begin immediate")
+                break
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) and "busy" not in str(e):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusy(
+                        "the database is busy: another pqa process held the write lock for "
+                        f"over {wait:.0f} s; try again when it finishes"
+                    ) from None
+                time.sleep(delay + random.random() * delay)
+                delay = min(delay * 2, 0.5)
+    finally:
+        if short:
+            conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
     try:
         yield conn
     except BaseException:

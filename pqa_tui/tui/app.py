@@ -17,7 +17,7 @@ from textual.worker import Worker
 from .screens.help import HelpScreen, bindings_of
 from .screens.queue import QueueScreen
 from .screens.reports import ReportsScreen
-from .screens.triage_screen import TriageScreen, report_failure
+from .screens.triage_screen import STEP_GROUP, TriageScreen, report_failure
 from .workspace import ChangeWatch, Workspace
 
 POLL_SECONDS = 2.0
@@ -38,6 +38,7 @@ class PqaApp(App[None]):
         self.workspace = workspace
         self.poll_seconds = poll_seconds
         self._watch: ChangeWatch | None = None
+        self._quit_warned: set[Worker] = set()  # unsaved changes a quit has already named
 
     def on_mount(self) -> None:
         self._watch = ChangeWatch(self.workspace.db_path)
@@ -71,6 +72,23 @@ class PqaApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, TriageScreen):
                 screen.reload()
+
+    async def action_quit(self) -> None:
+        """Quit, unless a triage change is still waiting for the database: then say so, and
+        quit on the next ``q`` (the change is lost then)."""
+        waiting = {w for w in self.workers if w.group == STEP_GROUP and not w.is_finished}
+        if waiting - self._quit_warned:
+            self._quit_warned |= waiting
+            self.notify(
+                f"{len(waiting)} change(s) not saved yet: another pqa process (an ingest?) is "
+                "writing to the database. Wait until it is confirmed, or press q again to quit "
+                "without it.",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+            return
+        self.exit()
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(bindings_of(self.screen)))

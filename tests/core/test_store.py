@@ -1,10 +1,18 @@
 import sqlite3
 import threading
+import time
 
 import pytest
 
 from pqa_tui.schema import SCHEMA_VERSION
-from pqa_tui.store import DatabaseBusy, open_db, schema_version, write
+from pqa_tui.store import (
+    BUSY_TIMEOUT_MS,
+    DatabaseBusy,
+    lock_wait,
+    open_db,
+    schema_version,
+    write,
+)
 
 
 def test_open_creates_schema_in_wal(db):
@@ -48,6 +56,25 @@ def test_write_waits_for_lock_then_reports_busy(db_path):
         conn.execute("insert into rejects(source, line, reason, at) values ('f', 1, 'r', 'x')")
     released.join()
     assert other.conn.execute("select count(*) from rejects").fetchone()[0] == 1
+
+
+def test_a_short_wait_is_not_stretched_by_the_busy_handler(db_path):
+    # SQLite's busy handler alone would wait BUSY_TIMEOUT_MS (5 s) inside the first try.
+    holder = open_db(db_path)
+    holder.conn.execute("begin immediate")
+    other = open_db(db_path)
+    with lock_wait(0.2):  # the TUI's way: no wait argument, a per-thread default
+        started = time.monotonic()
+        with pytest.raises(DatabaseBusy):
+            with write(other):
+                pass
+        waited = time.monotonic() - started
+    assert waited < BUSY_TIMEOUT_MS / 1000 / 2, waited
+    # outside the block the connection is back to its own busy timeout and the default wait
+    assert other.conn.execute("pragma busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
+    holder.conn.execute("commit")
+    with write(other) as conn:
+        conn.execute("insert into rejects(source, line, reason, at) values ('f', 1, 'r', 'x')")
 
 
 def test_activity_log_is_append_only(db):

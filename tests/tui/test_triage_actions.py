@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tui_data import NOW, drive, settle
 
 from pqa_tui import store, triage
+from pqa_tui.tui.screens import triage_screen
 from pqa_tui.tui.screens.account import AccountScreen
 from pqa_tui.tui.screens.modals import (
     FeedbackModal,
@@ -294,3 +297,57 @@ def test_claim_on_a_stale_row_asks_for_a_reload_then_works(make_app, workspace):
 
     drive(app, script, notifications=True)
     assert live(workspace).owner == "ana"
+
+
+def test_a_note_saved_while_an_ingest_holds_the_lock_waits_and_goes_in(
+    make_app, workspace, monkeypatch
+):
+    monkeypatch.setattr(triage_screen, "STEP_LOCK_WAIT_SECONDS", 0.2)
+    app = make_app()
+    holder = store.open_db(workspace.db_path)  # a long ingest: holds the write lock
+
+    async def script(pilot):
+        holder.conn.execute("begin immediate")
+        await pilot.press("n", *"call them [b]monday[/b]", "ctrl+s")
+        for _ in range(100):  # the first try gives up after 0.2 s, then it says so
+            if any(m.startswith("Not saved yet") for m in messages(app)):
+                break
+            await asyncio.sleep(0.05)
+        assert any(m.startswith("Not saved yet") for m in messages(app))
+        assert read(workspace, triage.notes) == []
+        await pilot.press("q")  # a quit now would drop the note: it says so instead
+        assert app.is_running and "1 change(s) not saved yet" in messages(app)[-1]
+        holder.conn.execute("commit")  # the ingest is done
+        await settle(pilot)
+        assert "Note saved on Acme Rockets" in messages(app)
+        await pilot.press("q")  # nothing waits any more: q quits at once
+        await pilot.pause()
+        assert not app.is_running
+
+    try:
+        drive(app, script, notifications=True)
+    finally:
+        holder.close()
+    assert [n["text"] for n in read(workspace, triage.notes)] == ["call them [b]monday[/b]"]
+
+
+def test_a_quit_confirmed_while_a_change_waits_leaves_nothing_half_written(
+    make_app, workspace, monkeypatch
+):
+    monkeypatch.setattr(triage_screen, "STEP_LOCK_WAIT_SECONDS", 0.2)
+    app = make_app()
+    holder = store.open_db(workspace.db_path)
+
+    async def script(pilot):
+        holder.conn.execute("begin immediate")
+        await pilot.press("c")
+        await pilot.pause(0.3)
+        await pilot.press("q", "q")  # told, then quits anyway
+
+    try:
+        drive(app, script, notifications=True)
+        assert not app.is_running
+    finally:
+        holder.conn.execute("rollback")
+        holder.close()
+    assert live(workspace).state == "new"

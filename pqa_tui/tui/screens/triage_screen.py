@@ -16,11 +16,12 @@ from textual import work
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from ... import triage
 from ...errors import PqaError
 from ...safe_text import clean
+from ...store import DatabaseBusy, lock_wait
 from ..workspace import Workspace
 from .modals import (
     FeedbackModal,
@@ -35,6 +36,10 @@ from .modals import (
 )
 
 Step = Callable[[sqlite_utils.Database], Any]
+# The worker group of triage writes: the app asks before quitting while one is unfinished.
+STEP_GROUP = "triage"
+# A triage write waiting for the lock tries again this often (and notices a quit between tries).
+STEP_LOCK_WAIT_SECONDS = 2.0
 
 
 def report_failure(node: DOMNode, event: Worker.StateChanged) -> None:
@@ -211,17 +216,41 @@ class TriageScreen(Screen[None]):
 
         self.app.push_screen(OutcomeModal("Outcome", t.label), save)
 
-    @work(thread=True, exit_on_error=False, group="triage")
+    @work(thread=True, exit_on_error=False, group=STEP_GROUP)
     def run_step(self, step: Step, done: str) -> None:
-        """Run one core triage call on this thread's own connection, then refresh every screen."""
-        try:
-            with self.workspace.connect() as db:
-                step(db)
-        except triage.AlreadyClaimed as e:
-            message, severity = f"Already claimed by {e.owner}", "warning"
-        except PqaError as e:
-            message, severity = str(e), "error"
-        else:
-            message, severity = done, "information"
-        self.app.call_from_thread(self.app.notify, clean(message), severity=severity, markup=False)
-        self.app.call_from_thread(self.app.refresh_screens)
+        """Run one core triage call on this thread's own connection, then refresh every screen.
+
+        While another process holds the write lock past the store's wait (a long ingest), the
+        change is kept and tried again until it goes in: what someone typed is never dropped
+        for being early. Quitting meanwhile asks first (:meth:`PqaApp.action_quit`).
+        """
+        app = self.app
+        worker = get_current_worker()
+        told = False
+        while True:
+            try:
+                with self.workspace.connect() as db, lock_wait(STEP_LOCK_WAIT_SECONDS):
+                    step(db)
+            except DatabaseBusy:
+                if worker.is_cancelled:
+                    return
+                if not told:
+                    told = True
+                    app.call_from_thread(
+                        app.notify,
+                        "Not saved yet: another pqa process (an ingest?) is writing to the "
+                        "database. This change is kept and goes in as soon as it finishes.",
+                        severity="warning",
+                        markup=False,
+                        timeout=10,
+                    )
+                continue
+            except triage.AlreadyClaimed as e:
+                message, severity = f"Already claimed by {e.owner}", "warning"
+            except PqaError as e:
+                message, severity = str(e), "error"
+            else:
+                message, severity = done, "information"
+            break
+        app.call_from_thread(app.notify, clean(message), severity=severity, markup=False)
+        app.call_from_thread(app.refresh_screens)
