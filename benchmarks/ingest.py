@@ -122,6 +122,13 @@ def measure(label: str, argv: list[str], env: dict[str, str] | None = None) -> d
     return data
 
 
+def fresh(path: Path) -> Path:
+    """``path`` with no database (nor its -wal and -shm) left from an earlier run."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -137,18 +144,14 @@ def main() -> None:
         write_events(src, args.events, args.accounts, spread=args.spread)
         print(f"wrote {src} ({src.stat().st_size / 1e6:.0f} MB) in {time.perf_counter() - t:.1f}s")
 
-    def fresh(name: str) -> Path:
-        db = OUT / name
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(db) + suffix).unlink(missing_ok=True)
-        return db
-
     env = {**os.environ, "PQA_LOAD_PLUGINS": ""}
     pqa = [sys.executable, "-m", "pqa_tui"]
     results = []
     load_before = os.getloadavg()
-    results.append(measure("floor", [sys.executable, str(FLOOR), str(src), str(fresh("floor.db"))]))
-    db = fresh("pqa.db")
+    results.append(
+        measure("floor", [sys.executable, str(FLOOR), str(src), str(fresh(OUT / "floor.db"))])
+    )
+    db = fresh(OUT / "pqa.db")
     results.append(measure("pqa ingest", [*pqa, "--db", str(db), "ingest", str(src)], env))
     results.append(
         measure(
@@ -170,7 +173,7 @@ def main() -> None:
         results.append(
             measure(
                 "sqlite-utils insert --nl",
-                [su, "insert", str(fresh("su.db")), "events", str(src), "--nl"],
+                [su, "insert", str(fresh(OUT / "su.db")), "events", str(src), "--nl"],
             )
         )
     load_after = os.getloadavg()

@@ -28,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from benchmarks.ingest import FLOOR, OUT, write_events  # noqa: E402
+from benchmarks.ingest import FLOOR, OUT, fresh, write_events  # noqa: E402
 from pqa_tui import store  # noqa: E402
 from pqa_tui.ingest.pipeline import (  # noqa: E402
     _INSERT_EVENT,
@@ -37,12 +37,6 @@ from pqa_tui.ingest.pipeline import (  # noqa: E402
     INDEX_BUILD_CACHE_KIB,
     INGEST_CACHE_KIB,
 )
-
-
-def fresh(path: Path) -> Path:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    return path
 
 
 def chunks(rows: list, size: int):
