@@ -9,8 +9,8 @@ duplicates" on ``Organization - PQA account id`` so a re-import updates them.
 
 from __future__ import annotations
 
+from pqa_tui import hookimpl
 from pqa_tui.exporters.base import ExportData, Exporter, ExportFile, csv_text
-from pqa_tui.hookspecs import hookimpl
 
 COLUMNS = (
     "Organization - Name",

@@ -15,13 +15,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import sqlite_utils
 
 from ..config import Config
 from ..timestamps import format_ts, ts_to_datetime
+
+if TYPE_CHECKING:  # the package root imports this module: keep sqlite_utils (and click) out
+    import sqlite_utils
 
 
 @dataclass

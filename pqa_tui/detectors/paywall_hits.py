@@ -2,35 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from ..hookspecs import hookimpl
-from .base import AccountUsage, Detector, Signal, counted, strength_over_bar
+from .base import AccountUsage
+from .counting import CountDetector
 
 
-class PaywallHits(Detector):
+class PaywallHits(CountDetector):
     name = "paywall_hits"
     description = "Paywall / upgrade-prompt events ([events] kind) over a window reach a bar."
     options = {"window_days": 14, "min_hits": 3, "kind": "paywall"}
     default_weight = 2.0
+    bar_option, noun = "min_hits", "paywall hit"
 
-    def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
-        days, bar, kind = options["window_days"], options["min_hits"], options["kind"]
-        hits = usage.total(kind, days)
-        if hits < bar or hits == 0:
-            return
-        first, last = usage.window(days)
-        yield Signal(
-            at=usage.last_day(kind, days) or last,
-            strength=strength_over_bar(hits, bar),
-            reason=f"{counted(hits, 'paywall hit')} in the last {days} days (bar: {bar})",
-            evidence={
-                "hits": hits,
-                "event_names": usage.config.events.get(kind, []),
-                "window": [first, last],
-            },
-        )
+    def evidence(
+        self, usage: AccountUsage, count: float, window: list[str], options: dict[str, Any]
+    ) -> dict[str, Any]:
+        event_names = usage.config.events.get(options["kind"], [])
+        return {"hits": count, "event_names": event_names, "window": window}
 
 
 @hookimpl

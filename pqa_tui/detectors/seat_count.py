@@ -2,35 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from ..hookspecs import hookimpl
-from .base import AccountUsage, Detector, Signal, counted, strength_over_bar
+from .base import AccountUsage
+from .counting import CountDetector
 
 
-class SeatCount(Detector):
+class SeatCount(CountDetector):
     name = "seat_count"
     description = "Distinct active users over a window reach a bar."
     options = {"window_days": 28, "min_users": 7}
     default_weight = 8.0
+    bar_option, noun = "min_users", "active user"
 
-    def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
-        days, bar = options["window_days"], options["min_users"]
-        users = usage.active_users(days)
-        if users < bar or users == 0:
-            return
-        first, last = usage.window(days)
-        yield Signal(
-            at=usage.last_day("active_users", days) or last,
-            strength=strength_over_bar(users, bar),
-            reason=f"{counted(users, 'active user')} in the last {days} days (bar: {bar})",
-            evidence={
-                "active_users": users,
-                "window": [first, last],
-                "users": usage.active_user_ids(days),
-            },
-        )
+    def metrics(self, options: dict[str, Any]) -> list[str]:
+        return ["active_users"]  # dates the signal; the count is distinct users, not a sum
+
+    def count(self, usage: AccountUsage, days: int, options: dict[str, Any]) -> float:
+        return usage.active_users(days)
+
+    def evidence(
+        self, usage: AccountUsage, count: float, window: list[str], options: dict[str, Any]
+    ) -> dict[str, Any]:
+        users = usage.active_user_ids(options["window_days"])
+        return {"active_users": count, "window": window, "users": users}
 
 
 @hookimpl

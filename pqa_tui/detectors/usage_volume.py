@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from ..hookspecs import hookimpl
-from .base import AccountUsage, Detector, Signal, strength_over_bar
+from .base import AccountUsage
+from .counting import CountDetector
 
 
-class UsageVolume(Detector):
+class UsageVolume(CountDetector):
     name = "usage_volume"
     description = "Value events ([events] kind) over a window reach a bar."
     options = {"window_days": 28, "min_events": 50, "kind": "value"}
     default_weight = 5.0
+    bar_option = "min_events"
 
-    def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
-        days, bar, kind = options["window_days"], options["min_events"], options["kind"]
-        count = usage.total(kind, days)
-        if count < bar or count == 0:
-            return
-        first, last = usage.window(days)
-        yield Signal(
-            at=usage.last_day(kind, days) or last,
-            strength=strength_over_bar(count, bar),
-            reason=f"{count:.0f} {kind} events in the last {days} days (bar: {bar})",
-            evidence={
-                "kind": kind,
-                "event_names": usage.config.events.get(kind, []),
-                "count": count,
-                "window": [first, last],
-            },
-        )
+    def describe(self, count: float, options: dict[str, Any]) -> str:
+        return f"{count:.0f} {options['kind']} events"
+
+    def evidence(
+        self, usage: AccountUsage, count: float, window: list[str], options: dict[str, Any]
+    ) -> dict[str, Any]:
+        kind = options["kind"]
+        event_names = usage.config.events.get(kind, [])
+        return {"kind": kind, "event_names": event_names, "count": count, "window": window}
 
 
 @hookimpl
