@@ -13,8 +13,7 @@ from pqa_tui.plugins import load_plugins
 REPO_PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 
 DETECTOR = """
-from pqa_tui.detectors.base import Detector
-from pqa_tui.hookspecs import hookimpl
+from pqa_tui import Detector, hookimpl
 
 
 class Quiet(Detector):
