@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 
 from pqa_tui import hookspecs
+from pqa_tui.config import config_from_dict
 from pqa_tui.plugins import load_plugins
+from pqa_tui.testing import AccountBuilder
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = (ROOT / "docs" / "plugins.md").read_text()
+README = (ROOT / "README.md").read_text()
 EXAMPLE = ROOT / "plugins" / "integration_connected.py"
 HOOKS = [
     name
@@ -22,10 +25,10 @@ HOOKS = [
 ]
 
 
-def python_block(heading: str) -> str:
-    """The first ```python block after ``heading`` in the guide."""
-    found = re.search(re.escape(heading) + r".*?```python\n(.*?)```", GUIDE, re.DOTALL)
-    assert found, f"docs/plugins.md has no python block after {heading!r}"
+def python_block(heading: str, text: str = GUIDE) -> str:
+    """The first ```python block after ``heading`` in the guide (or ``text``)."""
+    found = re.search(re.escape(heading) + r".*?```python\n(.*?)```", text, re.DOTALL)
+    assert found, f"no python block after {heading!r}"
     return found.group(1)
 
 
@@ -69,3 +72,16 @@ def test_the_guide_example_loads_as_a_plugin_and_its_tests_pass(tmp_path, monkey
             test(tmp_path / f"run{n}")
     finally:
         sys.modules.pop("integration_connected", None)
+
+
+def test_the_readme_example_runs_and_reads_as_the_readme_says(db, tmp_path, monkeypatch):
+    (tmp_path / "readme_example.py").write_text(python_block("## Writing a plugin", README))
+    monkeypatch.setenv("PQA_LOAD_PLUGINS", "readme_example")
+    plugins = load_plugins(tmp_path)
+    assert plugins.errors == []
+    config = config_from_dict({"events": {"integration": ["Integration Connected"]}})
+    acct = AccountBuilder(db, config=config, created="2026-01-01")
+    acct.track("u1", "Integration Connected", "2026-03-20", count=2)
+    (signal,) = acct.run(plugins.detectors["integration_connected"], as_of="2026-03-31")
+    assert signal.reason == "2 connected integrations in the last 28 days (bar: 1)"
+    assert signal.reason in " ".join(README.split())
