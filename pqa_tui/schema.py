@@ -1,7 +1,8 @@
 """The database schema, as an ordered list of migrations.
 
 ``PRAGMA user_version`` holds the number of migrations applied. A migration is never edited
-once released: a change is a new entry at the end of ``MIGRATIONS``.
+once released: a change is a new entry at the end of ``MIGRATIONS``. The schema they build, in one
+place: docs/schema.sql (after adding one, ``python scripts/write_schema.py`` rewrites it).
 
 Time columns hold UTC ISO 8601 text ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (sortable as text);
 ``day`` columns hold ``YYYY-MM-DD``.
