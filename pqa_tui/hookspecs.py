@@ -18,20 +18,21 @@ hookimpl = HookimplMarker("pqa_tui")
 
 @hookspec
 def register_detectors(register):
-    """Call ``register(detector)`` for each :class:`pqa_tui.detectors.base.Detector` you provide.
+    """Call ``register(detector)`` for each :class:`pqa_tui.Detector` you provide.
 
-    A detector has ``name`` (its ``[detectors.NAME]`` table), ``description``, ``options`` (the
-    config keys it accepts, with defaults), ``default_weight`` and ``detect(usage, options)``,
-    which yields :class:`~pqa_tui.detectors.base.Signal` objects for one account. It reads the
-    daily rollups through :class:`~pqa_tui.detectors.base.AccountUsage`, never raw events.
-    A detector that raises is reported by name and the rest of scoring runs. Guide and worked
+    A detector has ``name`` (its ``[detectors.NAME]`` table), ``description``, ``options``
+    (the config keys it accepts, with defaults), ``default_weight`` and
+    ``detect(usage, options)``, which yields :class:`~pqa_tui.Signal` objects for one account.
+    It reads the daily rollups through :class:`~pqa_tui.AccountUsage`, never raw events. A
+    count over a window against a bar is a :class:`pqa_tui.CountDetector` of a few lines. A
+    detector that raises is reported by name and the rest of scoring runs. Guide and worked
     example: docs/plugins.md.
     """
 
 
 @hookspec
 def register_formats(register):
-    """Call ``register(fmt)`` for each :class:`pqa_tui.ingest.formats.InputFormat` you provide."""
+    """Call ``register(fmt)`` for each :class:`pqa_tui.InputFormat` you provide."""
 
 
 @hookspec

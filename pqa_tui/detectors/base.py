@@ -58,6 +58,9 @@ class Signal:
 class Detector:
     """Base class for detectors (plugins may subclass it or just provide the same attributes).
 
+    A count over a window against a bar needs no ``detect`` of its own: subclass
+    :class:`pqa_tui.detectors.counting.CountDetector`.
+
     ``options`` maps each option the detector accepts under ``[detectors.NAME]`` to its
     default; the config is checked against it (unknown key, wrong type, negative number), and
     ``detect`` receives the defaults merged with the user's values. Options ending in
