@@ -37,7 +37,7 @@ os.environ.setdefault("PQA_LOAD_PLUGINS", "")  # built-ins only: a stable thing 
 
 from pqa_tui.backtest import run_backtest  # noqa: E402
 from pqa_tui.config import Config  # noqa: E402
-from pqa_tui.demo.generator import generate_workspace  # noqa: E402
+from pqa_tui.demo import generate_workspace  # noqa: E402
 from pqa_tui.ingest.pipeline import ingest_records  # noqa: E402
 from pqa_tui.plugins import load_plugins  # noqa: E402
 from pqa_tui.scoring import score_all  # noqa: E402

@@ -19,14 +19,9 @@ from .build import (
     remove_database,
 )
 from .event_files import write_event_file
-from .generator import (
-    FORMATS,
-    DemoAccount,
-    DemoError,
-    DemoUser,
-    DemoWorkspace,
-    generate_workspace,
-)
+from .generator import DemoWorkspace, generate_workspace
+from .model import DemoAccount, DemoError, DemoUser
+from .record_shapes import FORMATS
 
 __all__ = [
     "ARCHETYPES",

@@ -20,7 +20,8 @@ import sqlite_utils
 from .. import store
 from ..config import Config
 from ..timestamps import now_ts
-from .generator import MONTH_DAYS, DemoError, DemoWorkspace, generate_workspace
+from .generator import DemoWorkspace, generate_workspace
+from .model import MONTH_DAYS, DemoError
 
 DEFAULT_SEED = 42
 DEFAULT_ACCOUNTS = 2000

@@ -14,14 +14,10 @@ from typing import BinaryIO
 
 import orjson
 
-from .generator import (
-    FORMATS,
-    DemoAccount,
-    DemoError,
-    DemoWorkspace,
-    account_events,
-    generate_workspace,
-)
+from .activity import account_events
+from .generator import DemoWorkspace, generate_workspace
+from .model import DemoAccount, DemoError
+from .record_shapes import FORMATS
 
 # How many accounts of each archetype the writer samples to measure events per account.
 _SAMPLE_PER_ARCHETYPE = 40
