@@ -5,8 +5,9 @@ Column headers are the labels HubSpot's import tool maps automatically (``Compan
 properties listed in docs/export.md. Companies are matched on ``Company Domain Name`` (or the
 unique ``PQA Account ID`` property), so re-importing updates them. HubSpot cannot update notes
 by import: import each note once (``pqa export --notes-since``). Contacts (each account's
-buyers and admins) are matched on ``Email`` and associated by ``Company Domain Name``. Dates are ``YYYY-MM-DD``,
-note times ``YYYY-MM-DD HH:MM`` in UTC (pick UTC in the import's time zone step).
+buyers and admins) are matched on ``Email`` and associated by ``Company Domain Name``. Dates
+are ``YYYY-MM-DD``, note times ``YYYY-MM-DD HH:MM`` in UTC (pick UTC in the import's time
+zone step).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Accounts upsert on the External ID field ``PQA_Account_Id__c`` (Data Loader, or the Data Import
 Wizard's "Add new and update existing records" matched on that field); notes become completed
-Tasks upserted on ``PQA_Note_Id__c``; contacts upsert on ``PQA_Contact_Id__c``. Dates are ``yyyy-MM-dd``, date-times
-``yyyy-MM-ddTHH:mm:ss.SSSZ`` (UTC), which Data Loader reads without settings. docs/export.md
-lists the custom fields to create once.
+Tasks upserted on ``PQA_Note_Id__c``; contacts upsert on ``PQA_Contact_Id__c``. Dates are
+``yyyy-MM-dd``, date-times ``yyyy-MM-ddTHH:mm:ss.SSSZ`` (UTC), which Data Loader reads without
+settings. docs/export.md lists the custom fields to create once.
 """
 
 from __future__ import annotations
