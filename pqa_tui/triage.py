@@ -604,6 +604,66 @@ def record_outcome(
     return _transition(db, config, account_id, actor, "outcome", check, now=now, also=also)
 
 
+CRM_ACTOR = "crm"
+CRM_OUTCOMES = ("won", "lost", "open")
+
+
+def record_crm_result(
+    db: sqlite_utils.Database,
+    config: Config,
+    account_id: str,
+    *,
+    outcome: str,
+    stage: str = "",
+    owner: str = "",
+    record: str = "",
+    closed_at: datetime | None = None,
+    detail: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> TriageState | None:
+    """Record what the CRM says about an account: the owner there, the stage, won / lost / open.
+
+    The CRM is where a sale closes, so this skips the rep's state machine: ``won`` moves the
+    account to won from any state, ``lost`` to lost unless it is won (a lost upsell does not
+    undo a customer), ``open`` leaves the state; the pqa owner is kept. Writes an ``outcomes``
+    row (source ``crm``, author the CRM owner, dated ``closed_at`` when a closed result has one)
+    and an activity row by actor ``crm``. ``record`` is the CRM's id for the row (opportunity,
+    deal); when the latest result for that record already says the same, writes nothing and
+    returns None, so importing the same file again changes nothing.
+    """
+    if outcome not in CRM_OUTCOMES:
+        raise TriageError(f"unknown CRM outcome {outcome!r}; expected {', '.join(CRM_OUTCOMES)}")
+    now = current_time(now)
+    at = format_ts(now)
+    with store.write(db) as conn:
+        last = conn.execute(
+            "select outcome, coalesce(author, ''), json_extract(detail, '$.stage') from outcomes "
+            "where account_id = ? and source = 'crm' and json_extract(detail, '$.record') = ? "
+            "order by id desc limit 1",
+            [account_id, record],
+        ).fetchone()
+        if last is not None and tuple(last) == (outcome, owner, stage):
+            return None
+        current, _ = _settle(conn, config, account_id, now)
+        to_state = current.state
+        if outcome == "won" or (outcome == "lost" and current.state != "won"):
+            to_state = outcome
+        if to_state != current.state:
+            cleared = dict.fromkeys(("parked_from", "sunset_at", "sunset_until", "snooze_until"))
+            _cas(conn, account_id, current.version, now, CRM_ACTOR, state=to_state, **cleared)
+        facts = {"stage": stage, "owner": owner, "record": record, **(detail or {})}
+        _log(conn, account_id, at, CRM_ACTOR, "crm", current.state, to_state,
+             {"outcome": outcome, **facts})  # fmt: skip
+        when = min(closed_at, now) if closed_at and outcome != "open" else now
+        conn.execute(
+            "insert into outcomes(account_id, at, outcome, source, author, detail) "
+            "values (?, ?, ?, 'crm', ?, ?)",
+            [account_id, format_ts(when), outcome, owner or None,
+             json.dumps(facts, ensure_ascii=False)],
+        )  # fmt: skip
+        return replace(_read(conn, config, account_id, now), previous=current.state)
+
+
 def _park(
     db: sqlite_utils.Database,
     config: Config,
@@ -838,7 +898,11 @@ def feedback(db: sqlite_utils.Database, account_id: str) -> list[dict[str, Any]]
 
 
 def outcomes(db: sqlite_utils.Database, account_id: str) -> list[dict[str, Any]]:
-    """Every outcome on the account, oldest first: ``{id, outcome, source, author, at}``."""
+    """Every outcome on the account, oldest first: ``{id, outcome, source, author, at}``.
+
+    Sources: ``rep`` (recorded in pqa), ``product`` (a conversion seen in product data),
+    ``crm`` (``pqa crm import``: won, lost or open, author the CRM owner).
+    """
     return _rows(
         db,
         "select id, outcome, source, author, at from outcomes where account_id = ? order by at, id",

@@ -7,6 +7,7 @@ import sys
 from ..errors import PqaError
 from ..safe_text import show_controls
 from . import (  # noqa: F401 - registers commands
+    crm,
     demo,
     ingest,
     maintenance,

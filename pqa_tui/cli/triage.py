@@ -229,13 +229,19 @@ def export(
     notes_since: str = typer.Option(
         None, "--notes-since", help="Only notes written on or after this date (YYYY-MM-DD)."
     ),
+    raw_csv: bool = typer.Option(
+        False,
+        "--raw-csv",
+        help="CSV cells exactly as stored: no ' before a cell starting with = + - @ "
+        "(formula-injection guard; only for an importer that needs exact text).",
+    ),
 ) -> None:
-    """Write accounts and notes in the files a CRM import takes (see docs/export.md)."""
+    """Write accounts, notes and contacts in the files a CRM import takes (docs/export.md)."""
     from ..exporters.base import collect, output_paths, run_exporter, write_files
 
     st = state(ctx)
     since = triage.parse_until(notes_since, "--notes-since") if notes_since else None
-    data = collect(st.db, st.config, notes_since=since)
+    data = collect(st.db, st.config, notes_since=since, raw_csv=raw_csv)
     files = run_exporter(st.plugins, fmt, data)
     if out_path is None and len(files) == 1:
         text = files[0].text
@@ -247,4 +253,6 @@ def export(
     write_files(files, paths)
     for f, path in zip(files, paths, strict=True):
         err_console.print(f"Wrote {path} ({f.description})")
-    err_console.print(f"{len(data.accounts)} accounts, {len(data.notes)} notes")
+    err_console.print(
+        f"{len(data.accounts)} accounts, {len(data.notes)} notes, {len(data.contacts)} contacts"
+    )

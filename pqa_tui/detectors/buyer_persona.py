@@ -43,10 +43,13 @@ def _matches(value: Any, terms: tuple[str, ...]) -> str | None:
     return None
 
 
-def _buyer_match(
+def buyer_match(
     user: dict[str, Any], seniorities: tuple[str, ...], departments: tuple[str, ...]
 ) -> tuple[str | None, str | None]:
-    """The seniority term (seniority, role or title) and department term a profile matches."""
+    """The seniority term (seniority, role or title) and department term a profile matches.
+
+    Public so the exporters list the same people as CRM contacts that this detector counts.
+    """
     title = (user.get("traits") or {}).get("title")
     profile = (user.get("seniority"), user.get("role"), title, user.get("department"))
     try:
@@ -93,7 +96,7 @@ class BuyerPersona(Detector):
         buyers = []
         seniorities, departments = tuple(options["seniorities"]), tuple(options["departments"])
         for user in usage.users:
-            senior, dept = _buyer_match(user, seniorities, departments)
+            senior, dept = buyer_match(user, seniorities, departments)
             if senior or dept:
                 buyers.append((user, senior, dept))
         if not buyers:

@@ -5,7 +5,12 @@ last note, plus every note) into one or more files a CRM import tool takes. Expo
 touch the database: :func:`collect` reads it once, so a plugin only formats.
 
 Ids are stable so a re-export updates instead of duplicating: an account's external id is its
-account id, a note's is ``pqa-note-<id>`` (notes are never deleted, so ids never move).
+account id, a note's is ``pqa-note-<id>`` (notes are never deleted, so ids never move), a
+contact's ``pqa-contact-<hash of account and user>``.
+
+CSV files are opened in spreadsheets, where a cell starting with ``=``, ``+``, ``-``, ``@``, tab
+or CR is a formula (``=IMPORTXML(...)`` can send the sheet away): :func:`csv_text` prefixes such
+cells with ``'`` as OWASP recommends, unless the export asked for exact text (``raw_csv``).
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +31,7 @@ from ..config import Config
 from ..errors import PqaError
 from ..timestamps import format_ts
 from ..triage import live_triage_sql
+from .contacts import ExportContact, collect_contacts
 
 TOP_REASONS = 3
 
@@ -70,15 +77,21 @@ class ExportNote:
 
 @dataclass(frozen=True)
 class ExportData:
+    """What an export holds. ``raw_csv`` asks for CSV cells exactly as stored (pass it on as
+    ``csv_text(..., exact=data.raw_csv)``); by default formula-like cells are neutralised."""
+
     accounts: list[ExportAccount]
     notes: list[ExportNote]
     exported_at: str
+    contacts: list[ExportContact] = field(default_factory=list)
+    raw_csv: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {
             "exported_at": self.exported_at,
             "accounts": [asdict(a) for a in self.accounts],
             "notes": [asdict(n) for n in self.notes],
+            "contacts": [asdict(c) for c in self.contacts],
         }
 
 
@@ -130,11 +143,14 @@ def collect(
     *,
     notes_since: datetime | None = None,
     now: datetime | None = None,
+    raw_csv: bool = False,
 ) -> ExportData:
-    """What to export: every account that is qualified or has been triaged, best first.
+    """What to export: every account that is qualified or has been triaged, best first, with
+    its buyer-persona members and admins as contacts.
 
     ``notes_since`` limits the notes to those written at or after it (for CRMs whose import
-    cannot update a note, so each note is imported once).
+    cannot update a note, so each note is imported once). ``raw_csv`` turns off the
+    neutralising of formula-like CSV cells (see :func:`csv_text`).
     """
     now = now or datetime.now(UTC)
     cte, params = live_triage_sql(config, now=now)
@@ -194,15 +210,39 @@ def collect(
                 text=text,
             )
         )
-    return ExportData(accounts, notes, format_ts(now))
+    contacts = collect_contacts(
+        db, config, [(a.account_id, a.external_id, a.domain) for a in accounts]
+    )
+    return ExportData(accounts, notes, format_ts(now), contacts, raw_csv)
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """RFC 4180 CSV (CRLF, quoted as needed, UTF-8 text), what CRM importers read."""
+# OWASP "CSV Injection": cells a spreadsheet reads as a formula start with one of these.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def neutralise_formula(cell: str) -> str:
+    """``'`` before a cell a spreadsheet would run as a formula; plain numbers stay numbers."""
+    if cell.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]], *, exact: bool = False) -> str:
+    """RFC 4180 CSV (CRLF, quoted as needed, UTF-8 text), what CRM importers read.
+
+    Text cells that would run as a spreadsheet formula get a leading ``'``
+    (:func:`neutralise_formula`) unless ``exact``; the header is the exporter's own text.
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    if exact:
+        writer.writerows(rows)
+    else:
+        writer.writerows(
+            [neutralise_formula(c) if isinstance(c, str) else c for c in row] for row in rows
+        )
     return buf.getvalue()
 
 

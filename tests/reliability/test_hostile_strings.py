@@ -1,6 +1,7 @@
 """Property tests: any string at all, through each way the CLI, the TUI and the exports show
 or write text, comes out inert (no escape a terminal would act on) and, where it is data
-(JSON, CSV), exactly as it went in."""
+(JSON, CSV), exactly as it went in: CSV by default with a ' before a cell a spreadsheet would
+run as a formula, and exactly with ``exact=True`` (``pqa export --raw-csv``)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from pqa_tui.safe_text import safe
 
 FRAGMENTS = ["\x1b", "[", "]", "52;c;", "0;", "\x07", "\x9b", "\x9c", "\x9d", "\x1b\\", "\u202e",
              "\u2066", "\u200b", "[b]", "[/]", "[@click=app.quit]", "[link=x]", ":smile:", "\\",
-             "\n", "\r", "\t", "\x00", "\x7f", "x", "é", "'; --"]  # fmt: skip
+             "\n", "\r", "\t", "\x00", "\x7f", "x", "é", "'; --", "=", "+", "-", "@", "1",
+             ".", "=cmd|' /C calc'!A0"]  # fmt: skip
 STRINGS = (
     st.text()
     | st.lists(st.sampled_from(FRAGMENTS), max_size=12).map("".join)
@@ -94,13 +96,32 @@ def test_tui_text_is_inert_and_never_markup(pick, tally):
     run()
 
 
-def test_csv_cells_round_trip_exactly(pick, tally):
+def test_csv_cells_round_trip_exactly_when_asked(pick, tally):
+    @strings_settings(pick)
+    @given(row=st.lists(STRINGS, min_size=1, max_size=4))
+    def run(row: list[str]) -> None:
+        text = csv_text(["a"] * len(row), [row], exact=True)
+        header, back = list(csv.reader(io.StringIO(text, newline="")))
+        assert back == row
+        tally.add("hostile", "strings tried", len(row))
+
+    run()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def test_csv_cells_never_start_a_formula_and_lose_nothing(pick, tally):
     @strings_settings(pick)
     @given(row=st.lists(STRINGS, min_size=1, max_size=4))
     def run(row: list[str]) -> None:
         text = csv_text(["a"] * len(row), [row])
         header, back = list(csv.reader(io.StringIO(text, newline="")))
-        assert back == row
+        for cell, original in zip(back, row, strict=True):
+            formula = original.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(original)
+            assert cell == ("'" + original if formula else original)
+            assert not cell.startswith(FORMULA_STARTS) or NUMBER.fullmatch(cell)
         tally.add("hostile", "strings tried", len(row))
 
     run()

@@ -11,17 +11,26 @@ import io
 import json
 import os
 import pty
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from hostile_data import AS_OF, ESCAPE_CHARS, HOSTILE, account_id, build_hostile_workspace
+from hostile_data import (
+    AS_OF,
+    ESCAPE_CHARS,
+    FORMULAS,
+    HOSTILE,
+    account_id,
+    build_hostile_workspace,
+)
 
 from pqa_tui.tui.workspace import Workspace
 
 PQA = [sys.executable, "-m", "pqa_tui"]
+NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 WIDE = {**os.environ, "COLUMNS": "3000", "PQA_LOAD_PLUGINS": "", "TERM": "xterm-256color"}
 # Strings a table must show character for character (the markup stays markup-looking text).
 LITERAL = {
@@ -115,20 +124,57 @@ def test_json_output_round_trips_every_string_exactly(workspace, tally):
     assert HOSTILE["osc52"] in raws["hostile.csv"]
 
 
-@pytest.mark.parametrize("fmt", ["csv", "salesforce", "hubspot", "json"])
-def test_export_files_hold_the_exact_text(workspace, tmp_path, fmt, tally):
-    pqa(workspace, "export", "-f", fmt, "--out", str(tmp_path / f"out.{fmt}"), cwd=tmp_path)
-    files = sorted(p for p in tmp_path.iterdir() if p.is_file())
+def exported_cells(workspace: Path, folder: Path, fmt: str, *flags: str) -> dict[str, set[str]]:
+    """Every string cell of ``pqa export -f FMT FLAGS``, per kind of file ("csv", "json")."""
+    folder.mkdir()
+    pqa(workspace, "export", "-f", fmt, "--out", str(folder / f"out.{fmt}"), *flags, cwd=folder)
+    files = sorted(p for p in folder.iterdir() if p.is_file())
     assert files
-    cells: set[str] = set()
+    cells: dict[str, set[str]] = {"csv": set(), "json": set()}
     for path in files:
         text = path.read_bytes().decode("utf-8")  # as written: no newline translation
         if path.suffix == ".json":
-            cells |= {v for v in walk(json.loads(text)) if isinstance(v, str)}
+            cells["json"] |= {v for v in walk(json.loads(text)) if isinstance(v, str)}
         else:
-            cells |= {c for row in csv.reader(io.StringIO(text, newline="")) for c in row}
+            rows = csv.reader(io.StringIO(text, newline=""))
+            cells["csv"] |= {c for row in rows for c in row}
+    return cells
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "salesforce", "hubspot", "json"])
+def test_export_files_hold_the_text_with_formulas_neutralised(workspace, tmp_path, fmt, tally):
+    """By default every string is exported as written, except that a CSV cell a spreadsheet
+    would run as a formula gets a leading ' ; JSON keeps formulas exactly."""
+    cells = exported_cells(workspace, tmp_path / "out", fmt)
+    everything = cells["csv"] | cells["json"]
     for key, text in HOSTILE.items():
-        assert text in cells, f"{fmt}: {key} not exported as written"
+        assert text in everything, f"{fmt}: {key} not exported as written"
+        tally.add("hostile", "export cells checked")
+    for key, text in FORMULAS.items():
+        if fmt == "json":
+            assert text in cells["json"], f"json: formula {key} not exact"
+        else:
+            # As a cell, or the start of one (a HubSpot note body ends with its signature).
+            starts = [c for c in cells["csv"] if c.startswith(("'" + text, text))]
+            assert starts, f"{fmt}: formula {key} not exported"
+            assert all(c.startswith("'" + text) for c in starts), f"{fmt}: {key} not neutralised"
+        tally.add("hostile", "formula cells checked")
+    live = [c for c in cells["csv"] if c.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(c)]
+    assert live == [], f"{fmt}: cells a spreadsheet would run"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "salesforce", "hubspot"])
+def test_raw_csv_exports_hold_the_exact_text(workspace, tmp_path, fmt, tally):
+    """``--raw-csv``: every cell exactly as stored, formulas included (for importers)."""
+    cells = exported_cells(workspace, tmp_path / "out", fmt, "--raw-csv")["csv"]
+    for key, text in HOSTILE.items():
+        assert text in cells, f"{fmt} --raw-csv: {key} not exported as written"
+        tally.add("hostile", "export cells checked")
+    for key, text in FORMULAS.items():  # whole, or at the start of a signed HubSpot note
+        assert any(c.startswith(text) for c in cells), f"{fmt} --raw-csv: {key} changed"
         tally.add("hostile", "export cells checked")
 
 
@@ -237,5 +283,5 @@ def test_workspace_has_what_the_tests_assume(workspace):
 
     conn = sqlite3.connect(str(workspace))
     assert conn.execute("select count(*) from scores where qualified = 1").fetchone() == (11,)
-    assert conn.execute("select count(*) from notes").fetchone() == (11,)
+    assert conn.execute("select count(*) from notes").fetchone() == (11 + len(FORMULAS),)
     assert AS_OF.year == 2026 and shutil.which(sys.executable)
