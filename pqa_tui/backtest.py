@@ -33,7 +33,6 @@ from .config import Config
 from .detectors.base import AccountUsage, UsageBatch, as_of_end
 from .errors import PqaError
 from .plugins import Plugins
-from .reports import CONVERTED_OUTCOMES, median, rate, round_or_none
 from .scoring import (
     DetectorSettings,
     TimeBox,
@@ -46,6 +45,7 @@ from .scoring import (
     lookback_days,
     plans_as_of,
 )
+from .stats import CONVERTED_OUTCOMES, median, rate, round_or_none
 
 STEP_DAYS = 7
 P = ParamSpec("P")
