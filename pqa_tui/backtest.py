@@ -23,28 +23,19 @@ import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import accumulate
 from typing import Any, ParamSpec, TypeVar
 
 import sqlite_utils
 
-from .config import Config
+from .config import Config, DetectorSettings, detector_settings
 from .detectors.base import AccountUsage, UsageBatch, as_of_end
 from .errors import PqaError
 from .plugins import Plugins
-from .scoring import (
-    DetectorSettings,
-    TimeBox,
-    accounts_by_id,
-    born_day,
-    decay,
-    detect_safely,
-    detector_settings,
-    gate_for,
-    lookback_days,
-    plans_as_of,
-)
+from .scoring import rules
+from .scoring.accounts import accounts_by_id, born_day
+from .scoring.isolation import TimeBox, detect_safely
 from .stats import CONVERTED_OUTCOMES, median, rate, round_or_none
 
 STEP_DAYS = 7
@@ -310,10 +301,9 @@ class Replay:
         bar = self.config.scoring.threshold if threshold is None else threshold
         out = {}
         for account_id, steps in self.points.items():
+            # Only steps through every gate are kept (see ``points``): no gate to pass here.
             hit = [
-                i
-                for i in sorted(steps)
-                if (score := self.score(account_id, i, weights)) >= bar and score > 0
+                i for i in sorted(steps) if rules.qualifies(self.score(account_id, i, weights), bar)
             ]
             if hit:
                 out[account_id] = hit
@@ -335,25 +325,15 @@ class _ConfigPlan:
     view: int
     gates: int
     detectors: list[tuple[int, str, float]]  # (run index, detector name, weight)
-    decay_by_age: dict[int, float] = field(default_factory=dict)
+    decay_by_age: dict[int, float | None] = field(default_factory=dict)
 
-    def decay(self, age: int) -> float:
-        """The decay factor of a signal ``age`` days old (0 past the maximum signal age)."""
-        factor = self.decay_by_age.get(age)
-        if factor is None:
-            s = self.config.scoring
-            factor = 0.0 if age > s.max_signal_age_days else decay(age, s.half_life_days)
-            self.decay_by_age[age] = factor
-        return factor
-
-
-def _signal_day(at: datetime | date | str) -> date:
-    """The UTC day of a signal's time (what ``Signal.day`` gives, without parsing it twice)."""
-    if isinstance(at, datetime):
-        return at.astimezone(UTC).date() if at.tzinfo else at.date()
-    if isinstance(at, date):
-        return at
-    return date.fromisoformat(at[:10])
+    def decay(self, age: int) -> float | None:
+        """:func:`rules.signal_decay` of a signal ``age`` days old, worked out once per age."""
+        try:
+            return self.decay_by_age[age]
+        except KeyError:
+            share = self.decay_by_age[age] = rules.signal_decay(age, self.config.scoring)
+            return share
 
 
 def _gate_setup(config: Config) -> str:
@@ -401,7 +381,7 @@ def replay(
     plan: list[_ConfigPlan] = []
     for config in configs:
         settings = [s for s in detector_settings(config, plugins) if s.enabled]
-        view = (lookback_days(config, settings), _usage_view(config))
+        view = (rules.lookback_days(config, settings), _usage_view(config))
         if view not in view_index:
             view_index[view] = len(view_config)
             view_config.append(config)
@@ -431,7 +411,7 @@ def replay(
             candidates.update(ids)
             batches.append(ReplayBatch(data, db, config, as_of, ids, lookback))
         as_of_ts = as_of_end(as_of)
-        plans = [plans_as_of(db, p.config, as_of_ts) for p in plan]
+        plans = [rules.plans_as_of(db, p.config, as_of_ts) for p in plan]
 
         def score_one(
             account_id: str,
@@ -442,15 +422,14 @@ def replay(
             plans: list[dict[str, str]] = plans,
         ) -> bool:
             account = accounts[account_id]
-            plan_now = account.get("plan") or ""
             gate_of: list[Any] = [_UNSET] * len(gate_index)
             usages: list[AccountUsage | None] = [None] * len(batches)
             outputs: list[list[tuple[int, float]] | None] = [None] * len(runs)
             for c, p in enumerate(plan):
                 gate = gate_of[p.gates]
                 if gate is _UNSET:
-                    plan_then = plans[c].get(account_id, plan_now)
-                    gate = gate_for(p.config, account, plan_then, born[account_id], as_of)
+                    plan_then = rules.plan_then(plans[c], account)
+                    gate = rules.gate_for(p.config, account, plan_then, born[account_id], as_of)
                     gate_of[p.gates] = gate
                 if gate is not None:
                     continue  # it may not surface at this step: its signals change nothing
@@ -469,14 +448,14 @@ def replay(
                             if not box.finished():
                                 return False  # overran its time box; the replay went on
                         out = outputs[r] = [
-                            ((as_of - _signal_day(x.at)).days, float(x.strength)) for x in found
+                            (rules.signal_age(x.at_ts, as_of), float(x.strength)) for x in found
                         ]
                     for age, strength in out:
-                        factor = p.decay(age)
-                        if factor:
-                            by_detector[name] = (
-                                by_detector.get(name, 0.0) + strength * weight * factor
-                            )
+                        share = p.decay(age)
+                        if share is None:
+                            continue  # too old to count
+                        points = rules.signal_points(strength, weight, share)
+                        by_detector[name] = by_detector.get(name, 0.0) + points
                 if by_detector:  # written whole, so an account scored twice is harmless
                     results[c].points.setdefault(account_id, {})[i] = by_detector
                     for name in by_detector:
