@@ -47,10 +47,10 @@ OUT = Path(__file__).resolve().parent / "out"
 END = datetime(2026, 3, 31, tzinfo=UTC)
 
 
-def demo_db(accounts: int) -> Path:
+def demo_db(accounts: int, out: Path = OUT) -> Path:
     """The demo workspace ingested into a database (built once, then reused)."""
-    OUT.mkdir(exist_ok=True)
-    path = OUT / f"backtest-demo-{accounts}.db"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"backtest-demo-{accounts}.db"
     if not path.exists():
         tmp = path.with_suffix(".tmp")
         tmp.unlink(missing_ok=True)
@@ -78,13 +78,13 @@ def best_of(repeat: int, fn) -> tuple[float, float]:
     return min(walls), min(cpus)
 
 
-def _run(args: list[str]) -> None:
+def _run(args: list[str], cwd: Path) -> None:
     """``pqa ARGS`` in a new process (built-in plugins only), output discarded."""
     subprocess.run(
         [sys.executable, "-m", "pqa_tui", *args],
         check=True,
         stdout=subprocess.DEVNULL,
-        cwd=OUT,
+        cwd=cwd,
         env={**os.environ, "PQA_LOAD_PLUGINS": ""},
     )
 
@@ -102,20 +102,22 @@ def best_of_children(repeat: int, fn) -> tuple[float, float]:
     return min(walls), min(cpus)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=OUT, help="where the databases are kept")
+    args = parser.parse_args(argv)
+    out = args.out
 
-    source = demo_db(args.accounts)
+    source = demo_db(args.accounts, out)
     plugins = load_plugins(None)
     current = Config()
     alternative = Config()
     alternative.scoring.threshold = current.scoring.threshold * 0.8
 
     def score() -> None:
-        copy = OUT / "backtest-score.db"
+        copy = out / "backtest-score.db"
         shutil.copy(source, copy)
         db = open_db(copy)
         try:
@@ -131,7 +133,7 @@ def main() -> None:
 
     # Copying the file is not scoring: time it apart and take it off.
     copy_wall, copy_cpu = best_of(
-        args.repeat, lambda: shutil.copy(source, OUT / "backtest-score.db")
+        args.repeat, lambda: shutil.copy(source, out / "backtest-score.db")
     )
     score_wall, score_cpu = best_of(args.repeat, score)
     score_wall, score_cpu = score_wall - copy_wall, score_cpu - copy_cpu
@@ -146,19 +148,20 @@ def main() -> None:
     print(f"  ratio           {ratio:.1f}x wall, {cpu_ratio:.1f}x CPU (target: under 10x)")
 
     # The commands as a person runs them: `pqa score` and `pqa backtest`, each a new process.
-    alt_toml = OUT / "backtest-alternative.toml"
+    alt_toml = out / "backtest-alternative.toml"
     alt_toml.write_text(f"[scoring]\nthreshold = {alternative.scoring.threshold}\n")
-    copy = OUT / "backtest-score.db"
+    copy = out / "backtest-score.db"
     as_of = END.date().isoformat()
 
     def pqa_score() -> None:
         shutil.copy(source, copy)
-        _run(["--db", str(copy), "score", "--as-of", as_of, "--json"])
+        _run(["--db", str(copy), "score", "--as-of", as_of, "--json"], out)
 
     cli_score = best_of_children(args.repeat, pqa_score)
     cli_score = (cli_score[0] - copy_wall, cli_score[1])
     cli_backtest = best_of_children(
-        args.repeat, lambda: _run(["--db", str(source), "backtest", str(alt_toml), "--json"])
+        args.repeat,
+        lambda: _run(["--db", str(source), "backtest", str(alt_toml), "--json"], out),
     )
     cli_ratio = cli_backtest[0] / cli_score[0]
     print("commands          pqa score / pqa backtest, each a new process")

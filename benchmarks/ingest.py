@@ -129,16 +129,18 @@ def fresh(path: Path) -> Path:
     return path
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--accounts", type=int, default=5000)
     parser.add_argument("--spread", choices=["sessions", "uniform"], default="sessions")
     parser.add_argument("--skip-sqlite-utils", action="store_true")
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=OUT, help="where files and databases go")
+    args = parser.parse_args(argv)
 
-    OUT.mkdir(exist_ok=True)
-    src = OUT / f"segment-{args.events}-{args.spread}.ndjson"
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    src = out / f"segment-{args.events}-{args.spread}.ndjson"
     if not src.exists():
         t = time.perf_counter()
         write_events(src, args.events, args.accounts, spread=args.spread)
@@ -149,16 +151,16 @@ def main() -> None:
     results = []
     load_before = os.getloadavg()
     results.append(
-        measure("floor", [sys.executable, str(FLOOR), str(src), str(fresh(OUT / "floor.db"))])
+        measure("floor", [sys.executable, str(FLOOR), str(src), str(fresh(out / "floor.db"))])
     )
-    db = fresh(OUT / "pqa.db")
+    db = fresh(out / "pqa.db")
     results.append(measure("pqa ingest", [*pqa, "--db", str(db), "ingest", str(src)], env))
     results.append(
         measure(
             "pqa ingest (again, all duplicates)", [*pqa, "--db", str(db), "ingest", str(src)], env
         )
     )
-    copy = OUT / "segment-copy.ndjson"
+    copy = out / "segment-copy.ndjson"
     shutil.copyfile(src, copy)
     with open(copy, "ab") as fh:
         fh.write(b"\n")  # a different sha256: every line goes through dedupe
@@ -173,7 +175,7 @@ def main() -> None:
         results.append(
             measure(
                 "sqlite-utils insert --nl",
-                [su, "insert", str(fresh(OUT / "su.db")), "events", str(src), "--nl"],
+                [su, "insert", str(fresh(out / "su.db")), "events", str(src), "--nl"],
             )
         )
     load_after = os.getloadavg()

@@ -111,16 +111,18 @@ def replay(source: Path, target: Path) -> dict[str, float]:
     return times
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
-    args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    src = OUT / f"segment-{args.events}-sessions.ndjson"
+    parser.add_argument("--out", type=Path, default=OUT, help="where files and databases go")
+    args = parser.parse_args(argv)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    src = out / f"segment-{args.events}-sessions.ndjson"  # benchmarks/ingest.py's file
     if not src.exists():
         write_events(src, args.events)
     env = {**os.environ, "PQA_LOAD_PLUGINS": ""}
-    loaded = fresh(OUT / "sql-only-source.db")
+    loaded = fresh(out / "sql-only-source.db")
     subprocess.run(
         [sys.executable, "-m", "pqa_tui", "--db", str(loaded), "ingest", str(src)],
         check=True,
@@ -128,13 +130,13 @@ def main() -> None:
         env=env,
     )
     floor_out = subprocess.run(
-        [sys.executable, str(FLOOR), str(src), str(fresh(OUT / "floor.db"))],
+        [sys.executable, str(FLOOR), str(src), str(fresh(out / "floor.db"))],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
     floor = float(floor_out.split("seconds=")[1].split()[0])
-    times = replay(loaded, OUT / "sql-only.db")
+    times = replay(loaded, out / "sql-only.db")
     print(f"\n{args.events:,} Segment track events; load average {os.getloadavg()[0]:.2f}")
     print(f"{'step':<36} {'seconds':>8} {'x floor':>8}")
     print(f"{'floor (parsing included)':<36} {floor:>8.2f} {1:>8.2f}")

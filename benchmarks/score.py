@@ -134,8 +134,14 @@ def build(path: Path, records: Iterator[dict[str, Any]], config: Config, plugins
 
 
 def aggregate(db, config: Config) -> list[tuple[Any, ...]]:
-    """One full scan of the raw events: the counts the detectors need, per account."""
+    """One full scan of the raw events: the counts the detectors need, per account.
+
+    Events keep only their time (``ts``, UTC text that sorts as time; schema v2 dropped the
+    ``day`` column), so a window from day D on is ``ts >= 'D'`` and one before day D is
+    ``ts < 'D'``: plain text comparisons, no per-row date arithmetic.
+    """
     d = {k: (END - timedelta(days=k - 1)).isoformat() for k in (7, 14, 28, 35)}
+    after_end = (END + timedelta(days=1)).isoformat()
     ev = config.events
 
     def names(kind: str) -> str:
@@ -143,18 +149,18 @@ def aggregate(db, config: Config) -> list[tuple[Any, ...]]:
 
     sql = f"""
         select account_id,
-          sum(day >= '{d[28]}') as events_28,
-          count(distinct case when day >= '{d[28]}' then user_id end) as users_28,
-          count(distinct case when day >= '{d[14]}' then user_id end) as users_14,
-          count(distinct case when day >= '{d[28]}' and day < '{d[14]}' then user_id end),
-          sum(day >= '{d[28]}' and event in {names("value")}) as value_28,
-          sum(day >= '{d[14]}' and event in {names("value")}) as value_14,
-          sum(day >= '{d[28]}' and day < '{d[14]}' and event in {names("value")}),
-          sum(day >= '{d[7]}' and event in {names("invite")}) as invite_7,
-          sum(day >= '{d[35]}' and day < '{d[7]}' and event in {names("invite")}),
-          sum(day >= '{d[14]}' and event in {names("paywall")}) as paywall_14,
-          sum(day >= '{d[14]}' and event in {names("pricing")}) as pricing_14
-        from events where day <= '{END.isoformat()}' and account_id is not null
+          sum(ts >= '{d[28]}') as events_28,
+          count(distinct case when ts >= '{d[28]}' then user_id end) as users_28,
+          count(distinct case when ts >= '{d[14]}' then user_id end) as users_14,
+          count(distinct case when ts >= '{d[28]}' and ts < '{d[14]}' then user_id end),
+          sum(ts >= '{d[28]}' and event in {names("value")}) as value_28,
+          sum(ts >= '{d[14]}' and event in {names("value")}) as value_14,
+          sum(ts >= '{d[28]}' and ts < '{d[14]}' and event in {names("value")}),
+          sum(ts >= '{d[7]}' and event in {names("invite")}) as invite_7,
+          sum(ts >= '{d[35]}' and ts < '{d[7]}' and event in {names("invite")}),
+          sum(ts >= '{d[14]}' and event in {names("paywall")}) as paywall_14,
+          sum(ts >= '{d[14]}' and event in {names("pricing")}) as pricing_14
+        from events where ts < '{after_end}' and account_id is not null
         group by account_id"""
     return db.conn.execute(sql).fetchall()
 
@@ -165,7 +171,7 @@ def timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - started
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--accounts", type=int, default=5_000)
@@ -174,15 +180,16 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="100,000 events over 500 accounts (a minute)"
     )
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=OUT, help="where the databases are kept")
+    args = parser.parse_args(argv)
     if args.quick:
         args.events, args.accounts = 100_000, 500
 
-    OUT.mkdir(exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     config = Config()
     plugins = load_plugins(None, entry_points_too=False)
     tag = f"v3-{args.events}e-{args.accounts}a-{args.days}d"
-    paths = {"1x": OUT / f"score-{tag}.db", "2x": OUT / f"score-{tag}-doubled.db"}
+    paths = {"1x": args.out / f"score-{tag}.db", "2x": args.out / f"score-{tag}-doubled.db"}
     build(paths["1x"], calls(args.events, args.accounts, args.days), config, plugins)
     build(paths["2x"], doubled(calls(args.events, args.accounts, args.days)), config, plugins)
 

@@ -263,14 +263,15 @@ def floor(rows: int = 500) -> dict[str, float]:
     return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", out)}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--accounts", type=int, default=50_000)
     parser.add_argument("--pqas", type=int, default=None, help="default: a fifth of --accounts")
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=OUT, help="where the database is kept")
+    args = parser.parse_args(argv)
     pqas = args.pqas if args.pqas is not None else args.accounts // 5
-    OUT.mkdir(exist_ok=True)
-    path = OUT / f"tui-v2-{args.accounts}-{pqas}.db"
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"tui-v2-{args.accounts}-{pqas}.db"
     if not path.exists():
         t0 = time.perf_counter()
         build(path, args.accounts, pqas)

@@ -13,9 +13,13 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import PqaError
+
+if TYPE_CHECKING:  # names for annotations only: plugins and detectors import this module
+    from .detectors.base import Detector
+    from .plugins import Plugins
 
 
 class ConfigError(PqaError):
@@ -172,7 +176,7 @@ class Config:
     plans: PlansConfig = field(default_factory=PlansConfig)
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     # [detectors.NAME] tables: enabled, weight and the detector's own options. Checked against
-    # each detector's declared options once plugins are loaded (see pqa_tui.scoring).
+    # each detector's declared options once plugins are loaded (detector_settings, below).
     detectors: dict[str, dict[str, Any]] = field(default_factory=dict)
     triage: TriageConfig = field(default_factory=TriageConfig)
     # Where this config came from, for error messages; not a TOML key.
@@ -311,3 +315,112 @@ def config_to_dict(config: Config) -> dict[str, Any]:
     data = dataclasses.asdict(config)
     data.pop("path", None)
     return data
+
+
+# -- [detectors.*], checked once the plugins are loaded ----------------------------------------
+# A detector's options are only known once its plugin is loaded, so these checks run after
+# load_config: ``pqa config check`` and every scoring run call detector_settings.
+
+# Options of every detector that are not the detector's own.
+COMMON_OPTIONS = ("enabled", "weight")
+
+
+@dataclass
+class DetectorSettings:
+    """One detector as configured: its effective weight and options."""
+
+    name: str
+    detector: Detector
+    plugin: str
+    enabled: bool
+    weight: float
+    options: dict[str, Any]
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _same_type(value: Any, default: Any) -> bool:
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float))
+    if isinstance(default, list):
+        return isinstance(value, list) and (
+            not default or all(_same_type(v, default[0]) for v in value)
+        )
+    return isinstance(value, type(default))
+
+
+def _check_option(path: str | None, key: str, value: Any, default: Any) -> Any:
+    if not _same_type(value, default):
+        expected = _kind(default)
+        if isinstance(default, list) and default:
+            expected = f"a list of {_kind(default[0])}s"
+        raise ConfigError(path, key, f"expected {expected} (default {default!r}), got {value!r}")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if key.endswith("_days") and value < 1:
+            raise ConfigError(path, key, f"expected a window of 1 day or more, got {value!r}")
+        if value < 0:
+            raise ConfigError(path, key, f"expected 0 or more, got {value!r}")
+        if isinstance(default, float):
+            return float(value)
+    return value
+
+
+def detector_settings(config: Config, plugins: Plugins) -> list[DetectorSettings]:
+    """Check ``[detectors.*]`` against the loaded detectors and return each one's settings.
+
+    Raises :class:`ConfigError` naming the file and key: unknown detector, unknown option,
+    wrong type (compared with the option's default), negative number or window under 1 day.
+    """
+    path = config.path
+    for name in config.detectors:
+        if name not in plugins.detectors:
+            hint = ""
+            if plugins.errors:
+                broken = ", ".join(sorted({e.plugin for e in plugins.errors}))
+                hint = f" (plugins that failed to load: {broken}; see `pqa plugins`)"
+            choices = ", ".join(sorted(plugins.detectors))
+            raise ConfigError(
+                path, f"detectors.{name}", f"unknown detector; expected one of: {choices}{hint}"
+            )
+    settings = []
+    for name, detector in plugins.detectors.items():
+        table = config.detectors.get(name, {})
+        defaults = dict(getattr(detector, "options", {}) or {})
+        options = dict(defaults)
+        enabled = True
+        weight = float(getattr(detector, "default_weight", 1.0))
+        for key, value in table.items():
+            dotted = f"detectors.{name}.{key}"
+            if key == "enabled":
+                enabled = _check_option(path, dotted, value, True)
+            elif key == "weight":
+                weight = _check_option(path, dotted, value, 1.0)
+            elif key in defaults:
+                options[key] = _check_option(path, dotted, value, defaults[key])
+            else:
+                known = ", ".join([*COMMON_OPTIONS, *sorted(defaults)])
+                raise ConfigError(path, dotted, f"unknown option; expected one of: {known}")
+        plugin = plugins.owners.get(("detector", name), "?")
+        settings.append(DetectorSettings(name, detector, plugin, enabled, weight, options))
+    return settings
+
+
+def check_config(config: Config, plugins: Plugins) -> None:
+    """Validate everything that needs the plugins loaded (``pqa config check``)."""
+    detector_settings(config, plugins)

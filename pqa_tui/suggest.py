@@ -22,7 +22,8 @@ import sqlite_utils
 
 from .backtest import Replay, ReplayData, default_window, replay, weekly_steps
 from .config import Config
-from .reports import detector_table, load_history, median, rate, round_or_none
+from .reports import detector_table, load_history
+from .stats import median, rate, round_or_none
 
 KEEP_GOOD = 0.8
 MIN_LABELS = 5

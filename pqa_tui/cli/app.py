@@ -20,7 +20,7 @@ import sqlite_utils
 import typer
 from rich.console import Console
 
-from ..config import Config, load_config
+from ..config import Config, check_config, load_config
 from ..errors import PqaError
 from ..safe_text import show_controls
 
@@ -63,8 +63,6 @@ class State:
             from ..store import open_db
 
             if self.config.detectors:
-                from ..scoring import check_config
-
                 check_config(self.config, self.plugins)
             self._db = open_db(self.db_path)
         return self._db

@@ -18,11 +18,11 @@ from rich.text import Text
 
 from .. import triage
 from ..accounts import account_detail, resolve_account
-from ..config import ConfigError
+from ..config import ConfigError, check_config
 from ..errors import PqaError
 from ..queue import SORTS, TEXT_SORTS, count_queue, list_queue
 from ..safe_text import show_controls
-from ..scoring import check_config, score_all
+from ..scoring import score_all
 from .app import app, err_console, fail, out, print_json, state
 
 config_app = typer.Typer(help="Check the config.", no_args_is_help=True)

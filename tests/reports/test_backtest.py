@@ -38,7 +38,11 @@ def test_steps_are_weekly():
 
 
 def test_replay_matches_compute_scores_at_every_step(history):
-    """The in-memory replay must agree with the real scorer, step by step."""
+    """The in-memory replay must agree with the real scorer, step by step.
+
+    Both score through scoring/rules.py; what this guards is the usage they read: a replay's
+    ReplayBatch (arrays in memory) must answer every window as UsageBatch (SQL) does.
+    """
     plugins = load_plugins(None)
     config = config_from_dict(settings(9.0))
     (rep,) = replay(history, [config], plugins, STEPS)

@@ -18,13 +18,8 @@ import math
 import pytest
 
 from pqa_tui.config import Config
-from pqa_tui.reports import (
-    build_report,
-    fisher_exact,
-    parse_day,
-    risk_ratio_interval,
-    wilson_interval,
-)
+from pqa_tui.reports import build_report, parse_day
+from pqa_tui.stats import fisher_exact, risk_ratio_interval, wilson_interval
 
 
 def by_detector(report):

@@ -1,0 +1,157 @@
+"""A saved scoring run: :func:`score_all` computes, writes, and says what changed.
+
+Saves the live signals, each account's score (and gate), one ``score_history`` row per account
+for the scoring day, and PQA moments (opened when an account crosses the bar, ended when it
+falls out; kept forever).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+import sqlite_utils
+
+from .. import store
+from ..config import Config
+from ..detectors.base import as_of_end
+from ..plugins import Plugins
+from ..timestamps import now_ts
+from .compute import compute_scores, today
+from .results import AccountScore, FailureSummary, summarize_failures
+
+
+@dataclass
+class ScoreRun:
+    """What :func:`score_all` did: the numbers and what changed."""
+
+    as_of: date
+    scored_at: str
+    accounts: int
+    qualified: int
+    new_pqas: list[AccountScore]
+    fell_out: list[AccountScore]
+    failures: list[FailureSummary]
+    seconds: float
+    latest_data_day: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-ready summary (what ``pqa score --json`` prints)."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "scored_at": self.scored_at,
+            "accounts": self.accounts,
+            "qualified": self.qualified,
+            "new_pqas": [_brief(s) for s in self.new_pqas],
+            "fell_out": [_brief(s) for s in self.fell_out],
+            "errors": [asdict(f) for f in self.failures],
+            "seconds": round(self.seconds, 3),
+            "latest_data_day": self.latest_data_day,
+        }
+
+
+def _brief(s: AccountScore) -> dict[str, Any]:
+    return {
+        "account": s.account_id,
+        "name": s.name,
+        "score": round(s.score, 2),
+        "gate": s.gate,
+        "reasons": s.reasons,
+    }
+
+
+def latest_data_day(db: sqlite_utils.Database) -> str | None:
+    """The most recent day with any usage (to warn when scoring far past the data)."""
+    row = db.conn.execute("select max(day) from rollups where metric = 'events'").fetchone()
+    return row[0] if row else None
+
+
+def score_all(
+    db: sqlite_utils.Database, config: Config, plugins: Plugins, *, as_of: date | None = None
+) -> ScoreRun:
+    """Compute scores as of a day and save them; return what changed.
+
+    Saves the live signals, each account's score (and gate), one ``score_history`` row per
+    account for the scoring day, and PQA moments: a new moment when an account crosses the
+    bar, ``ended_at`` set when it falls out. Moments are kept forever.
+    """
+    started = time.perf_counter()
+    as_of = as_of or today()
+    scores = compute_scores(db, config, plugins, as_of)
+    scored_at = now_ts()
+    # Moments of a replay are dated at the end of the replayed day, not at the wall clock.
+    moment_at = scored_at if as_of >= today() else as_of_end(as_of)
+    new_pqas: list[AccountScore] = []
+    fell_out: list[AccountScore] = []
+    with store.write(db) as conn:
+        open_moments = dict(
+            conn.execute("select account_id, id from pqa_moments where ended_at is null")
+        )
+        conn.execute("delete from signals")
+        conn.executemany(
+            "insert into signals (account_id, detector, at, strength, weight, points, reason, "
+            "evidence, scored_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    x.account_id,
+                    x.detector,
+                    x.at,
+                    x.strength,
+                    x.weight,
+                    x.points,
+                    x.reason,
+                    json.dumps({**x.evidence, "plugin": x.plugin, "decay": x.decay}, default=str),
+                    scored_at,
+                )
+                for s in scores
+                for x in s.signals
+            ],
+        )
+        conn.executemany(
+            "insert or replace into scores (account_id, score, qualified, gate, reasons, "
+            "scored_at, as_of) values (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    s.account_id,
+                    s.score,
+                    int(s.qualified),
+                    s.gate,
+                    json.dumps(s.reasons),
+                    scored_at,
+                    as_of.isoformat(),
+                )
+                for s in scores
+            ],
+        )
+        conn.executemany(
+            "insert or replace into score_history (account_id, day, score, qualified) "
+            "values (?, ?, ?, ?)",
+            [(s.account_id, as_of.isoformat(), s.score, int(s.qualified)) for s in scores],
+        )
+        for s in scores:
+            if s.qualified and s.account_id not in open_moments:
+                conn.execute(
+                    "insert into pqa_moments (account_id, at, score, reasons) values (?, ?, ?, ?)",
+                    (s.account_id, moment_at, s.score, json.dumps(s.reasons)),
+                )
+                new_pqas.append(s)
+            elif not s.qualified and s.account_id in open_moments:
+                conn.execute(
+                    "update pqa_moments set ended_at = ? where id = ?",
+                    (moment_at, open_moments[s.account_id]),
+                )
+                fell_out.append(s)
+    return ScoreRun(
+        as_of=as_of,
+        scored_at=scored_at,
+        accounts=len(scores),
+        qualified=sum(s.qualified for s in scores),
+        new_pqas=sorted(new_pqas, key=lambda s: -s.score),
+        fell_out=sorted(fell_out, key=lambda s: -s.score),
+        failures=summarize_failures(scores),
+        seconds=time.perf_counter() - started,
+        latest_data_day=latest_data_day(db),
+    )
