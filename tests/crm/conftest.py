@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from crm_data import NOW
 
 from pqa_tui import triage
 from pqa_tui.config import Config
 from pqa_tui.store import write
 
-NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 ACCOUNTS = [
     ("acme", "Acme", "acme.io"),
     ("globex", "Globex", "https://www.Globex.com/"),
@@ -43,11 +42,3 @@ def write_csv(tmp_path):
         return path
 
     return write_file
-
-
-def snapshot(db) -> dict[str, list[tuple]]:
-    """Every triage table, whole: what 'changes nothing' is checked against."""
-    return {
-        table: db.conn.execute(f"select * from {table} order by 1").fetchall()
-        for table in ("triage", "activity", "outcomes", "notes", "feedback")
-    }

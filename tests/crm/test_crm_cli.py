@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import snapshot
+from crm_data import snapshot
 from typer.testing import CliRunner
 
 from pqa_tui.cli import app

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from conftest import NOW, snapshot
+from crm_data import NOW, snapshot
 
 from pqa_tui import triage
 from pqa_tui.config import Config
