@@ -30,13 +30,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from benchmarks.ingest import FLOOR, OUT, fresh, write_events  # noqa: E402
 from pqa_tui import store  # noqa: E402
-from pqa_tui.ingest.pipeline import (  # noqa: E402
-    _INSERT_EVENT,
-    BATCH_SIZE,
-    DELTAS_LIMIT,
-    INDEX_BUILD_CACHE_KIB,
-    INGEST_CACHE_KIB,
-)
+from pqa_tui.ingest.batches import BATCH_SIZE, DELTAS_LIMIT, INSERT_EVENT  # noqa: E402
+from pqa_tui.ingest.bulk_indexes import INDEX_BUILD_CACHE_KIB, INGEST_CACHE_KIB  # noqa: E402
 
 
 def chunks(rows: list, size: int):
@@ -77,7 +72,7 @@ def replay(source: Path, target: Path) -> dict[str, float]:
     for name, _ in deferred:
         conn.execute(f'drop index "{name}"')
     for batch in chunks(events, BATCH_SIZE):
-        conn.executemany(_INSERT_EVENT, batch)
+        conn.executemany(INSERT_EVENT, batch)
     times["events insert"] = time.perf_counter() - start
     t = time.perf_counter()
     for chunk in chunks(rollups, DELTAS_LIMIT):

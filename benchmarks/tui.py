@@ -49,7 +49,8 @@ from textual.widgets import DataTable, Input  # noqa: E402
 
 from pqa_tui import store  # noqa: E402
 from pqa_tui.config import Config  # noqa: E402
-from pqa_tui.queue import count_queue, list_queue  # noqa: E402
+from pqa_tui.triage import QueueFilter  # noqa: E402
+from pqa_tui.triage.queue_view import count_queue, list_queue  # noqa: E402
 from pqa_tui.tui.app import PqaApp  # noqa: E402
 from pqa_tui.tui.screens.account import AccountScreen  # noqa: E402
 from pqa_tui.tui.widgets.queue_table import QueueTable  # noqa: E402
@@ -163,8 +164,9 @@ def time_queries(path: Path) -> dict[str, float]:
         for _ in range(5):
             t0 = time.perf_counter()
             db = store.open_db(path)
-            list_queue(db, config, me="ana", view=view, sort=sort, limit=200)
-            count_queue(db, config, me="ana", view=view)
+            filters = QueueFilter(me="ana", view=view, sort=sort)
+            list_queue(db, config, filters, limit=200)
+            count_queue(db, config, filters)
             db.close()
             runs.append(time.perf_counter() - t0)
         results[f"{view}/{sort}"] = statistics.median(runs)

@@ -20,9 +20,10 @@ from .. import triage
 from ..accounts import account_detail, resolve_account
 from ..config import ConfigError, check_config
 from ..errors import PqaError
-from ..queue import SORTS, TEXT_SORTS, count_queue, list_queue
 from ..safe_text import show_controls
 from ..scoring import score_all
+from ..triage import QueueFilter
+from ..triage.queue_view import SORTS, TEXT_SORTS, count_queue, list_queue
 from .app import app, err_console, fail, out, print_json, state
 
 config_app = typer.Typer(help="Check the config.", no_args_is_help=True)
@@ -180,14 +181,10 @@ def queue(
         raise fail(f"--sort {sort!r} is not a sort; choose one of: {', '.join(SORTS)}", 2)
     # --owner / --state look across every account unless a view is named.
     view = "mine" if mine else view or ("all" if owner or triage_state else "queue")
-    filters = {
-        "me": st.actor, "view": view, "owner": owner, "state": triage_state, "search": search
-    }  # fmt: skip
     descending = (sort not in TEXT_SORTS) != reverse
+    filters = QueueFilter(st.actor, view, owner, triage_state, search, sort, descending)
     try:
-        rows = list_queue(
-            st.db, st.config, limit=limit, sort=sort, descending=descending, **filters
-        )
+        rows = list_queue(st.db, st.config, filters, limit=limit)
     except PqaError as e:
         raise _error(e) from None
     if as_json:
@@ -196,7 +193,7 @@ def queue(
     if not rows:
         out("The queue is empty: run `pqa score` after ingesting, or lower scoring.threshold.")
         return
-    total = count_queue(st.db, st.config, **filters)
+    total = count_queue(st.db, st.config, filters)
     # The triage column only when someone has worked an account: a fresh queue stays narrow.
     worked = any(r.state != "new" or r.owner for r in rows)
     table = Table("#", "account", "score", "PQA since", "why", title_justify="left")

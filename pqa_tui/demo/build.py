@@ -170,7 +170,7 @@ def demo_summary(db: sqlite_utils.Database, config: Config, *, top: int = 5) -> 
     """Counts and the first ``top`` accounts of the queue, each with its planted archetype:
     what ``pqa demo --no-tui`` prints (JSON-ready).
     """
-    from ..queue import count_queue, list_queue
+    from ..triage.queue_view import count_queue, list_queue
 
     def n(sql: str) -> int:
         return db.conn.execute(sql).fetchone()[0]

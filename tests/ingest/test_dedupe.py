@@ -81,9 +81,9 @@ def test_duplicate_identify_applies_once(db, tmp_path):
 
 
 def test_progress_reports_bytes_up_to_the_size(db, tmp_path, monkeypatch):
-    from pqa_tui.ingest import pipeline
+    from pqa_tui.ingest import batches
 
-    monkeypatch.setattr(pipeline, "BATCH_SIZE", 10)
+    monkeypatch.setattr(batches, "BATCH_SIZE", 10)
     path = write_ndjson(tmp_path / "e.ndjson", [track("Search", f"u{i}") for i in range(50)])
     calls = []
     ingest(db, path, progress=lambda source, done, total: calls.append((source, done, total)))

@@ -51,9 +51,9 @@ def test_every_metric_of_one_account_day(db, tmp_path):
 
 
 def test_active_users_stay_distinct_across_files_and_batches(db, tmp_path, monkeypatch):
-    from pqa_tui.ingest import pipeline
+    from pqa_tui.ingest import batches
 
-    monkeypatch.setattr(pipeline, "BATCH_SIZE", 2)  # users repeat across many small batches
+    monkeypatch.setattr(batches, "BATCH_SIZE", 2)  # users repeat across many small batches
     first = [track("Search", f"u{i % 3}", ts=f"{DAY}T10:0{i}:00.000Z") for i in range(6)]
     second = [track("Search", f"u{i % 4}", ts=f"{DAY}T11:0{i}:00.000Z") for i in range(8)]
     ingest(db, write_ndjson(tmp_path / "1.ndjson", first))
@@ -66,12 +66,12 @@ def test_active_users_stay_distinct_across_files_and_batches(db, tmp_path, monke
 
 
 def test_active_users_stay_distinct_when_the_recent_user_days_rotate(db, tmp_path, monkeypatch):
-    from pqa_tui.ingest import pipeline
+    from pqa_tui.ingest import batches
 
     # Tiny batches and a two-triple memory: triples fall out of it and come back, so the
     # database must tell which users are new to a day.
-    monkeypatch.setattr(pipeline, "BATCH_SIZE", 3)
-    monkeypatch.setattr(pipeline, "RECENT_USER_DAYS", 2)
+    monkeypatch.setattr(batches, "BATCH_SIZE", 3)
+    monkeypatch.setattr(batches, "RECENT_USER_DAYS", 2)
     events = [
         track("Search", f"u{(i * 7) % 5}", f"a{i % 2}", ts=f"{DAY}T10:{i:02d}:00.000Z")
         for i in range(40)
@@ -126,9 +126,9 @@ def test_membership_later_in_the_same_file(db, tmp_path):
 
 def test_rollups_equal_recomputation_after_a_messy_history(db, tmp_path, monkeypatch):
     """Overlapping files, duplicates inside files, late groups, pages, storage, many batches."""
-    from pqa_tui.ingest import pipeline
+    from pqa_tui.ingest import batches
 
-    monkeypatch.setattr(pipeline, "BATCH_SIZE", 7)
+    monkeypatch.setattr(batches, "BATCH_SIZE", 7)
     names = ["Document Created", "File Uploaded", "Pricing Viewed", "Search", "User Invited"]
     events = []
     for i in range(120):

@@ -63,7 +63,7 @@ print(json.dumps({"iterations": i, "slowest_write_s": slowest}))
 READER = (
     COMMON
     + r"""
-from pqa_tui.queue import count_queue, list_queue
+from pqa_tui.triage.queue_view import count_queue, list_queue
 times = []
 while not stop.exists() or len(times) < 5:
     started = time.monotonic()

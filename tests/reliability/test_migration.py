@@ -20,10 +20,11 @@ from pqa_tui.accounts import account_detail
 from pqa_tui.config import Config
 from pqa_tui.ingest.pipeline import ingest_records
 from pqa_tui.plugins import load_plugins
-from pqa_tui.queue import list_queue
 from pqa_tui.schema import MIGRATIONS, SCHEMA_VERSION
 from pqa_tui.scoring import score_all
 from pqa_tui.store import _statements, open_db, schema_version
+from pqa_tui.triage import QueueFilter
+from pqa_tui.triage.queue_view import list_queue
 
 OLDEST = 1
 NOW = datetime(2026, 3, 9, 12, tzinfo=UTC)
@@ -167,7 +168,7 @@ def test_every_part_works_on_an_upgraded_database(tmp_path, tally):
     live = triage.live_state(db, config, "acme", now=NOW)
     assert (live.state, live.owner, live.version) == ("claimed", "ann", 2)
     assert [n["text"] for n in triage.notes(db, "acme")] == [HOSTILE_NOTE]
-    assert [r.account for r in list_queue(db, config, view="all", now=NOW)] == ["acme"]
+    assert [r.account for r in list_queue(db, config, QueueFilter(view="all"), now=NOW)] == ["acme"]
     detail = account_detail(db, config, "acme")
     assert detail["name"] == "Acme" and detail["owner"] == "ann"
 

@@ -14,18 +14,17 @@ from typer.testing import CliRunner
 from pqa_tui import triage
 from pqa_tui.cli import app
 from pqa_tui.config import Config, RoutingRule, TriageConfig
-from pqa_tui.queue import SORTS, count_queue, list_queue
 from pqa_tui.store import write
+from pqa_tui.triage import QueueFilter
+from pqa_tui.triage.queue_view import SORTS, count_queue, list_queue
 
 PEOPLE = ("ann", "bob", "cy")
 
 
-def reference(db, config, *, me, view, owner, state, now):
-    """The queue as triage's own SQL defines it: a window over every score."""
+def reference(db, config, filters, now):
+    """The queue as triage's own SQL defines it: a window over every score (no search)."""
     cte, params = triage.live_triage_sql(config, now=now)
-    where, more = triage.queue_filter_sql(
-        config, db, me=me, view=view, owner=owner, state=state, now=now
-    )
+    where, more = triage.queue_filter_sql(config, db, filters, now=now)
     sql = f"with live_triage as ({cte}) select account_id from live_triage lt where {where} "
     return [r[0] for r in db.conn.execute(sql + "order by score desc, account_id", params | more)]
 
@@ -83,17 +82,17 @@ def test_every_view_and_filter_lists_what_triage_sql_defines(db, seed):
         for view in triage.VIEWS:
             for me in (*PEOPLE, None):
                 for owner, state in ((None, None), ("ann", None), (None, "new"), (None, "sunset")):
-                    filters = {"me": me, "view": view, "owner": owner, "state": state, "now": now}
-                    expected = reference(db, config, **filters)
-                    rows = list_queue(db, config, **filters, limit=1000)
+                    filters = QueueFilter(me=me, view=view, owner=owner, state=state)
+                    expected = reference(db, config, filters, now)
+                    rows = list_queue(db, config, filters, limit=1000, now=now)
                     assert [r.account for r in rows] == expected, filters
-                    assert count_queue(db, config, **filters) == len(expected), filters
+                    assert count_queue(db, config, filters, now=now) == len(expected), filters
                     checked += len(expected)
-            searched = {"me": "ann", "view": view, "owner": None, "state": None, "now": now}
-            expected = [a for a in reference(db, config, **searched) if "1" in a]
-            rows = list_queue(db, config, **searched, search="1", limit=1000)
+            searched = QueueFilter(me="ann", view=view, search="1")
+            expected = [a for a in reference(db, config, searched, now) if "1" in a]
+            rows = list_queue(db, config, searched, limit=1000, now=now)
             assert [r.account for r in rows] == expected, searched
-            assert count_queue(db, config, **searched, search="1") == len(expected), searched
+            assert count_queue(db, config, searched, now=now) == len(expected), searched
     assert checked > 1000  # the views were not all empty
 
 
@@ -102,12 +101,12 @@ def test_pages_follow_the_order_of_every_sort(db):
     busy_workspace(db, config, random.Random(9))
     for sort in SORTS:
         for descending in (True, False):
-            kw = {"me": "ann", "view": "all", "sort": sort, "descending": descending, "now": T0}
-            whole = [r.account for r in list_queue(db, config, **kw, limit=100)]
+            filters = QueueFilter(me="ann", view="all", sort=sort, descending=descending)
+            whole = [r.account for r in list_queue(db, config, filters, limit=100, now=T0)]
             paged = [
                 r.account
                 for offset in range(0, 40, 7)
-                for r in list_queue(db, config, **kw, limit=7, offset=offset)
+                for r in list_queue(db, config, filters, limit=7, offset=offset, now=T0)
             ]
             assert paged == whole and len(whole) == 40, (sort, descending)
 
@@ -139,7 +138,7 @@ def used(db):
 
 
 def test_rows_carry_active_users_and_a_weekly_trend(db, used):
-    rows = {r.account: r for r in list_queue(db, used, view="all", now=T0)}
+    rows = {r.account: r for r in list_queue(db, used, QueueFilter(view="all"), now=T0)}
     assert rows["acme"].active_users == 2  # u1, u2 (u3 only after, u4 too early)
     assert rows["acme"].trend == [1, 0, 0, 1, 0, 0, 1, 2]
     assert rows["beta"].active_users == 1
@@ -149,7 +148,9 @@ def test_rows_carry_active_users_and_a_weekly_trend(db, used):
 
 def test_sorts_by_active_users_trend_and_last_touch(db, used):
     def order(sort, descending=True):
-        rows = list_queue(db, used, view="all", sort=sort, descending=descending, now=T0)
+        rows = list_queue(
+            db, used, QueueFilter(view="all", sort=sort, descending=descending), now=T0
+        )
         return [r.account for r in rows]
 
     assert order("active_users") == ["acme", "beta", "idle"]
@@ -164,7 +165,9 @@ def test_sorts_by_active_users_trend_and_last_touch(db, used):
 
 def test_last_touch_is_a_person_s_latest_step_or_note(db, used):
     def touch(account):
-        (row,) = [r for r in list_queue(db, used, view="all", now=T0) if r.account == account]
+        (row,) = [
+            r for r in list_queue(db, used, QueueFilter(view="all"), now=T0) if r.account == account
+        ]
         return row.last_touch
 
     triage.route_new(db, used, now=T0)

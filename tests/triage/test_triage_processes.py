@@ -95,7 +95,8 @@ with write(db) as conn:  # one long ingest transaction holding the write lock
 
 
 def test_long_ingest_blocks_no_reader_and_loses_no_claim(db, db_path, tmp_path, config):
-    from pqa_tui.queue import list_queue
+    from pqa_tui.triage import QueueFilter
+    from pqa_tui.triage.queue_view import list_queue
 
     add_account(db, "acme")
     holding = tmp_path / "holding"
@@ -108,7 +109,7 @@ def test_long_ingest_blocks_no_reader_and_loses_no_claim(db, db_path, tmp_path, 
         time.sleep(0.01)
 
     started = time.monotonic()
-    assert [r.account for r in list_queue(db, config, me="ann")] == ["acme"]
+    assert [r.account for r in list_queue(db, config, QueueFilter(me="ann"))] == ["acme"]
     assert triage.live_state(db, config, "acme").state == "new"
     assert time.monotonic() - started < 0.5  # reads go on while the ingest holds the lock
 

@@ -13,9 +13,8 @@ from pqa_tui.config import Config, RoutingRule, TriageConfig
 def live_queue(db, config, *, me, view="queue", owner=None, state=None, now=T0):
     """The account ids a view shows, best first, through the same SQL the queue uses."""
     cte, params = triage.live_triage_sql(config, now=now)
-    where, more = triage.queue_filter_sql(
-        config, db, me=me, view=view, owner=owner, state=state, now=now
-    )
+    filters = triage.QueueFilter(me=me, view=view, owner=owner, state=state)
+    where, more = triage.queue_filter_sql(config, db, filters, now=now)
     sql = f"with live_triage as ({cte}) select account_id from live_triage lt where {where} "
     sql += "order by score desc, account_id"
     return [r[0] for r in db.conn.execute(sql, {**params, **more})]

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from pqa_tui import triage
 from pqa_tui.cli import app
 from pqa_tui.config import Config
-from pqa_tui.queue import list_queue
+from pqa_tui.triage import QueueFilter
+from pqa_tui.triage.queue_view import list_queue
 
 
 @pytest.fixture
@@ -79,7 +80,9 @@ def test_show_json_has_state_owner_and_notes(worked, db_path):
 
 def test_queue_rows_carry_the_version_a_claim_checks(db, worked):
     config = Config()
-    (row,) = [r for r in list_queue(db, config, me="cy", view="new") if r.account == "a3"]
+    (row,) = [
+        r for r in list_queue(db, config, QueueFilter(me="cy", view="new")) if r.account == "a3"
+    ]
     triage.claim(db, config, "a3", "bob")
     with pytest.raises(triage.AlreadyClaimed, match="already claimed by bob"):
         triage.claim(db, config, "a3", "cy", expected_version=row.version)
@@ -89,6 +92,6 @@ def test_resurfaced_account_is_back_in_the_queue(db, worked):
     config = Config()
     later = datetime.now(UTC) + timedelta(days=30)
     add_moment(db, "a2", later - timedelta(days=1))
-    ids = [r.account for r in list_queue(db, config, me="cy", now=later)]
+    ids = [r.account for r in list_queue(db, config, QueueFilter(me="cy"), now=later)]
     assert "a2" in ids
-    assert "a2" not in [r.account for r in list_queue(db, config, me="cy")]
+    assert "a2" not in [r.account for r in list_queue(db, config, QueueFilter(me="cy"))]

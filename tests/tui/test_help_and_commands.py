@@ -80,7 +80,7 @@ def test_pqa_tui_needs_a_terminal(tmp_path):
 
 def test_core_does_not_import_textual():
     code = (
-        "import sys, pqa_tui.queue, pqa_tui.accounts, pqa_tui.triage, pqa_tui.tui;"
+        "import sys, pqa_tui.triage.queue_view, pqa_tui.accounts, pqa_tui.triage, pqa_tui.tui;"
         "print('textual' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -1,14 +1,11 @@
 """The home screen: the queue of PQAs, best first, with views, search and sort.
 
-The rows come from :func:`pqa_tui.queue.list_queue` one page at a time in a thread worker; the
-screen only shows them and remembers which account the cursor is on, so a reload (a key, a
-triage step, a teammate's write) keeps the cursor where the rep left it.
+The rows come from :func:`pqa_tui.triage.queue_view.list_queue` one page at a time in a thread
+worker; the screen only shows them and remembers which account the cursor is on, so a reload (a
+key, a triage step, a teammate's write) keeps the cursor where the rep left it.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -18,9 +15,9 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from ... import queue
-from ...queue import QueueRow
 from ...safe_text import safe
+from ...triage import QueueFilter, queue_view
+from ...triage.queue_view import QueueRow
 from ..widgets.queue_table import PAGE, QueueTable, columns_for
 from ..workspace import Workspace
 from .account import AccountScreen
@@ -35,23 +32,6 @@ VIEWS = (
     ("parked", "Sunset & snoozed"),
     ("all", "All accounts"),
 )
-
-
-@dataclass(frozen=True)
-class QueueQuery:
-    """What the rows were asked for, taken on the UI thread and handed to the worker whole."""
-
-    me: str
-    view: str
-    search: str | None
-    sort: str
-    descending: bool
-
-    def filters(self) -> dict[str, Any]:
-        return {"me": self.me, "view": self.view, "search": self.search}
-
-    def rows(self) -> dict[str, Any]:
-        return {**self.filters(), "sort": self.sort, "descending": self.descending}
 
 
 class QueueScreen(TriageScreen):
@@ -105,9 +85,14 @@ class QueueScreen(TriageScreen):
 
     # --- reading ------------------------------------------------------------------------------
 
-    def _query(self) -> QueueQuery:
-        return QueueQuery(
-            self.workspace.actor, self.view, self.search or None, self.sort, self.descending
+    def _query(self) -> QueueFilter:
+        """What the rows are asked for, taken on the UI thread and handed to the worker whole."""
+        return QueueFilter(
+            me=self.workspace.actor,
+            view=self.view,
+            search=self.search or None,
+            sort=self.sort,
+            descending=self.descending,
         )
 
     def load(self, keep: str | None = None, size: int = PAGE) -> None:
@@ -121,15 +106,15 @@ class QueueScreen(TriageScreen):
         self.load(row.account if row else None, max(PAGE, len(table.rows_shown)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
-    def _fetch(self, query: QueueQuery, keep: str | None, size: int) -> None:
+    def _fetch(self, query: QueueFilter, keep: str | None, size: int) -> None:
         # Rows first, the count after: on a large queue the rep sees the rows a query sooner.
         config, now, worker = self.workspace.config, self.workspace.now(), get_current_worker()
         with self.workspace.connect() as db:
-            rows = queue.list_queue(db, config, **query.rows(), limit=size, now=now)
+            rows = queue_view.list_queue(db, config, query, limit=size, now=now)
             if worker.is_cancelled:
                 return
             self.app.call_from_thread(self._show, rows, keep)
-            total = queue.count_queue(db, config, **query.filters(), now=now)
+            total = queue_view.count_queue(db, config, query, now=now)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_total, total)
 
@@ -146,12 +131,12 @@ class QueueScreen(TriageScreen):
         self._update_status()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="page")
-    def _fetch_more(self, query: QueueQuery, offset: int) -> None:
+    def _fetch_more(self, query: QueueFilter, offset: int) -> None:
         with self.workspace.connect() as db:
-            rows = queue.list_queue(
+            rows = queue_view.list_queue(
                 db,
                 self.workspace.config,
-                **query.rows(),
+                query,
                 limit=PAGE,
                 offset=offset,
                 now=self.workspace.now(),
@@ -159,7 +144,7 @@ class QueueScreen(TriageScreen):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._append, query, rows)
 
-    def _append(self, query: QueueQuery, rows: list[QueueRow]) -> None:
+    def _append(self, query: QueueFilter, rows: list[QueueRow]) -> None:
         self._fetching_more = False
         if query == self._query():  # a page of a view or search the rep has since left
             self.query_one(QueueTable).append(rows)
@@ -262,7 +247,7 @@ class QueueScreen(TriageScreen):
             self.descending = not self.descending
         else:
             # Numbers and dates read best biggest / latest first, names A to Z.
-            self.sort, self.descending = sort, sort not in queue.TEXT_SORTS
+            self.sort, self.descending = sort, sort not in queue_view.TEXT_SORTS
         self.reload()
 
     def action_sort_next(self) -> None:

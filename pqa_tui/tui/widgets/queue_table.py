@@ -13,8 +13,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from ...queue import QueueRow
 from ...safe_text import safe
+from ...triage.queue_view import QueueRow
 
 PAGE = 200
 
@@ -24,7 +24,7 @@ class Column:
     key: str
     label: str
     width: int
-    sort: str | None = None  # the ``sort`` name :func:`pqa_tui.queue.list_queue` takes
+    sort: str | None = None  # the ``sort`` name :func:`pqa_tui.triage.queue_view.list_queue` takes
 
 
 # Shown when the terminal has room, most useful first; the reasons keep REASONS_ROOM at least.

@@ -1,7 +1,8 @@
 """The queue: PQAs waiting for a human, best first, filtered by triage view.
 
 Views and capacity come from :mod:`pqa_tui.triage` (its live-state SQL and
-``queue_filter_sql``), so the CLI, the TUI and reports all see the same queue.
+``queue_filter_sql``), so the CLI, the TUI and reports all see the same queue; what to list
+is one :class:`~pqa_tui.triage.queue_filter.QueueFilter`.
 
 Speed: the queue is read at every key of the TUI, on workspaces of 50,000 scored accounts.
 Instead of ``live_triage_sql`` (a window over every score), the rows are narrowed first to
@@ -20,9 +21,11 @@ from typing import Any
 
 import sqlite_utils
 
-from .config import Config
-from .errors import PqaError
-from .triage import NEW, SYSTEM_ACTOR, current_time, live_columns, live_params, queue_filter_sql
+from ..config import Config
+from ..errors import PqaError
+from .live import live_columns, live_params
+from .queue_filter import QueueFilter, queue_filter_sql
+from .states import NEW, SYSTEM_ACTOR, current_time
 
 ACTIVE_DAYS = 28  # "active users": distinct users in the last 28 days up to the score's as_of
 TREND_WEEKS = 8  # the trend: distinct active users in each of the last 8 weeks, oldest first
@@ -153,21 +156,16 @@ def _query(
     config: Config,
     select: str,
     tail: str,
+    filters: QueueFilter,
     *,
-    me: str | None,
-    view: str,
-    owner: str | None,
-    state: str | None,
-    search: str | None,
     now: datetime | None,
     extra: dict[str, Any] | None = None,
     count: bool = False,
 ) -> list[tuple[Any, ...]]:
     """Run ``select ... tail`` over the view's rows (``lt``; ``s`` and ``a`` unless counting)."""
+    view, owner, state, search = filters.view, filters.owner, filters.state, filters.search
     params = live_params(config, current_time(now))
-    where, filter_params = queue_filter_sql(
-        config, db, me=me, view=view, owner=owner, state=state, now=now
-    )
+    where, filter_params = queue_filter_sql(config, db, filters, now=now)
     params.update(filter_params)
     if search:
         where += (
@@ -227,33 +225,24 @@ def _usage(db: sqlite_utils.Database, account_ids: list[str]) -> dict[str, dict[
 def list_queue(
     db: sqlite_utils.Database,
     config: Config,
+    filters: QueueFilter = QueueFilter(),
     *,
-    me: str | None = None,
-    view: str = "queue",
-    owner: str | None = None,
-    state: str | None = None,
-    search: str | None = None,
-    sort: str = "score",
-    descending: bool = True,
     limit: int = 50,
     offset: int = 0,
     now: datetime | None = None,
 ) -> list[QueueRow]:
     """Accounts in a queue view, best first by default (page with ``limit`` / ``offset``)."""
+    sort = filters.sort
     if sort not in SORTS:
         raise PqaError(f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
-    order = f"{SORTS[sort]} {'desc' if descending else 'asc'}, lt.account_id"
+    order = f"{SORTS[sort]} {'desc' if filters.descending else 'asc'}, lt.account_id"
     rows = _query(
         db,
         config,
         "s.account_id, a.name, a.domain, s.score, s.qualified, s.reasons, s.gate, lt.state, "
         f"lt.owner, {PQA_SINCE_SQL} as since, lt.version",
         f"order by {order} limit :limit offset :offset",
-        me=me,
-        view=view,
-        owner=owner,
-        state=state,
-        search=search,
+        filters,
         now=now,
         extra={"limit": limit, "offset": offset, "system_actor": SYSTEM_ACTOR},
     )
@@ -280,26 +269,10 @@ def list_queue(
 def count_queue(
     db: sqlite_utils.Database,
     config: Config,
+    filters: QueueFilter = QueueFilter(),
     *,
-    me: str | None = None,
-    view: str = "queue",
-    owner: str | None = None,
-    state: str | None = None,
-    search: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """How many accounts :func:`list_queue` would list with the same filters, unpaged."""
-    (row,) = _query(
-        db,
-        config,
-        "count(*)",
-        "",
-        me=me,
-        view=view,
-        owner=owner,
-        state=state,
-        search=search,
-        now=now,
-        count=True,
-    )
+    """How many accounts :func:`list_queue` would list with the same filter, unpaged."""
+    (row,) = _query(db, config, "count(*)", "", filters, now=now, count=True)
     return row[0]
