@@ -28,6 +28,7 @@ import sqlite_utils
 from . import store
 from .config import Config, RoutingRule
 from .errors import PqaError
+from .notify.outbox import enqueue_back
 from .timestamps import format_ts
 
 NEW = "new"
@@ -414,6 +415,7 @@ def _settle(
         action = "resurface" if stored[0] == SUNSET else "snooze_ended"
         _cas(conn, account_id, live.version, now, SYSTEM_ACTOR, state=live.state, owner=live.owner)
         _log(conn, account_id, at, SYSTEM_ACTOR, action, stored[0], live.state, {})
+        enqueue_back(conn, config, account_id, at)
         live = _read(conn, config, account_id, now)
     return live, stored[2]
 

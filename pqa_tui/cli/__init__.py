@@ -10,6 +10,7 @@ from . import (  # noqa: F401 - registers commands
     demo,
     ingest,
     maintenance,
+    notify,
     reports,
     setup,
     signals,
