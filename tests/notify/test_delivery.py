@@ -199,7 +199,10 @@ def test_dry_run_sends_and_records_nothing(db, webhook):
 
     run = notify(db, config, notifiers(), dry_run=True, now=NOW)
 
-    assert {(d.event, d.status) for d in run.deliveries} == {("new", "dry_run"), ("digest", "dry_run")}
+    assert {(d.event, d.status) for d in run.deliveries} == {
+        ("new", "dry_run"),
+        ("digest", "dry_run"),
+    }
     assert len(run.messages) == 2
     assert webhook.received == []
     assert [r["status"] for r in outbox_rows(db)] == ["pending"]  # no digest row either
