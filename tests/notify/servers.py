@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import json
 import socket
+import socketserver
+import ssl
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -120,3 +124,56 @@ class SmtpServer:
 
     def close(self) -> None:
         self.controller.stop()
+
+
+class SlackStandIn:
+    """Slack's webhook endpoint on 127.0.0.1: an HTTPS proxy (``CONNECT``) that answers the
+    tunnelled request itself, with a throw-away self-signed certificate.
+
+    Apprise's ``slack://`` URLs always post to https://hooks.slack.com; with ``HTTPS_PROXY``
+    pointing here and ``verify=no`` on the URL, that post lands in :attr:`received` without
+    any name being resolved or any packet leaving the machine.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        cert, key = folder / "cert.pem", folder / "key.pem"
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+             "-subj", "/CN=hooks.slack.com", "-keyout", str(key), "-out", str(cert)],
+            check=True, capture_output=True, timeout=WAIT,
+        )  # fmt: skip
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.received: list[Received] = []
+        self.tunnels: list[str] = []
+        owner = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.connection.settimeout(WAIT)
+                target = self.rfile.readline().decode().split()[1]  # CONNECT host:443 HTTP/1.1
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass
+                owner.tunnels.append(target)
+                self.connection.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                with context.wrap_socket(self.connection, server_side=True) as tls:
+                    stream = tls.makefile("rb")
+                    path = stream.readline().decode().split()[1]
+                    headers: dict[str, str] = {}
+                    while (line := stream.readline().decode()) not in ("\r\n", "\n", ""):
+                        name, _, value = line.partition(":")
+                        headers[name.strip().lower()] = value.strip()
+                    body = stream.read(int(headers.get("content-length", 0)))
+                    owner.received.append(Received(path, headers, json.loads(body)))
+                    tls.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                    )
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.proxy = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
