@@ -207,3 +207,30 @@ def test_dry_run_sends_and_records_nothing(db, webhook):
     assert webhook.received == []
     assert [r["status"] for r in outbox_rows(db)] == ["pending"]  # no digest row either
     assert notify(db, config, notifiers(), now=NOW).sent == 2
+
+
+def test_a_stale_claim_goes_to_the_owners_channel(db, webhook):
+    """No rule records stale claims yet (issue 12); its call queues them like this."""
+    from pqa_tui.notify.outbox import enqueue_stale_claim
+    from pqa_tui.store import write
+    from pqa_tui.timestamps import format_ts
+
+    config = config_with(channel(webhook.url(), on=["stale_claim"], owner="ann"))
+    surface(db, config, "acme")
+    triage.claim(db, config, "acme", "ann", now=NOW)
+    with write(db) as conn:  # as the stale-claim rule will: its activity row, then the event
+        at = format_ts(NOW + timedelta(days=10))
+        conn.execute(
+            "insert into activity(account_id, at, actor, action) values ('acme', ?, 'pqa', "
+            "'stale_claim')",
+            [at],
+        )
+        assert enqueue_stale_claim(conn, config, "acme", at) == 1
+
+    run = notify(db, config, notifiers(), now=NOW + timedelta(days=10))
+
+    assert [(d.event, d.status) for d in run.deliveries] == [("stale_claim", "sent")]
+    (got,) = webhook.received
+    assert got.body["title"] == "Claim gone stale: Acme"
+    assert got.body["pqa_event_id"].startswith("stale_claim:")
+    assert "Owner: ann" in got.body["message"]
