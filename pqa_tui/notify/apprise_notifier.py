@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-import apprise
-
 from ..hookspecs import hookimpl
 from .channels import FALLBACK, NotifyError
 from .messages import Message
@@ -32,6 +30,10 @@ class AppriseNotifier:
 
     def send(self, url: str, message: Message) -> None:
         """Send ``message`` to ``url`` or raise :class:`NotifyError` with Apprise's reason."""
+        # Imported here: every command that loads plugins registers this notifier, and only
+        # `pqa notify` needs Apprise (about 0.1 s to import).
+        import apprise
+
         scheme = url.split("://", 1)[0].lower()
         if scheme in EMAIL_SCHEMES:
             body, body_format = message.html(), apprise.NotifyFormat.HTML
