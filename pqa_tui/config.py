@@ -146,6 +146,28 @@ class TriageConfig:
     routing: list[RoutingRule] = field(default_factory=list)
 
 
+# What a channel can be told about (``on``): a new PQA moment, a return from sunset/snooze,
+# a claim gone stale, and the day's queue in one message.
+NOTIFY_EVENTS = ("new", "back", "stale_claim", "digest")
+
+
+@dataclass
+class ChannelConfig:
+    """One ``[[notify.channels]]`` table: where ``pqa notify`` delivers, and what."""
+
+    name: str = ""
+    # An Apprise URL (or a plugin notifier's); ${VAR} is read from the environment at send time.
+    url: str = ""
+    on: list[str] = field(default_factory=lambda: ["new", "back"])
+    owner: str = ""  # only accounts owned by or routed to this person; "" = all
+    digest: bool = False  # one message per run listing the accounts, not one per account
+
+
+@dataclass
+class NotifyConfig:
+    channels: list[ChannelConfig] = field(default_factory=list)
+
+
 @dataclass
 class Config:
     """The whole configuration, with the built-in defaults as field defaults."""
@@ -179,6 +201,7 @@ class Config:
     # each detector's declared options once plugins are loaded (detector_settings, below).
     detectors: dict[str, dict[str, Any]] = field(default_factory=dict)
     triage: TriageConfig = field(default_factory=TriageConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     # Where this config came from, for error messages; not a TOML key.
     path: str | None = field(default=None, metadata={"internal": True})
 
@@ -278,6 +301,27 @@ def _check_ranges(config: Config) -> None:
     for name, table in config.detectors.items():
         if not isinstance(table, dict):
             raise ConfigError(path, f"detectors.{name}", "expected a table")
+    _check_channels(config)
+
+
+def _check_channels(config: Config) -> None:
+    """Every channel named once, with a URL, listening to known events only."""
+    seen: set[str] = set()
+    for i, channel in enumerate(config.notify.channels):
+        key = f"notify.channels[{i}]"
+        if not channel.name.strip():
+            raise ConfigError(config.path, f"{key}.name", "expected a name (shown in output)")
+        if channel.name in seen:
+            raise ConfigError(config.path, f"{key}.name", f"{channel.name!r} is used twice")
+        seen.add(channel.name)
+        if not channel.url.strip():
+            raise ConfigError(config.path, f"{key}.url", "expected an Apprise URL")
+        for event in channel.on:
+            if event not in NOTIFY_EVENTS:
+                expected = ", ".join(NOTIFY_EVENTS)
+                raise ConfigError(
+                    config.path, f"{key}.on", f"unknown event {event!r}; expected: {expected}"
+                )
 
 
 def config_from_dict(data: dict[str, Any], path: str | Path | None = None) -> Config:

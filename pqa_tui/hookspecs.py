@@ -38,3 +38,14 @@ def register_formats(register):
 @hookspec
 def register_exporters(register):
     """Call ``register(exporter)`` for each :class:`pqa_tui.exporters.base.Exporter` you provide."""
+
+
+@hookspec
+def register_notifiers(register):
+    """Call ``register(notifier)`` for each channel notifier you provide (``pqa notify``).
+
+    A notifier has ``name``, ``schemes`` (the URL schemes of ``[[notify.channels]]`` it
+    delivers to, e.g. ``("crmtask",)``) and ``send(url, message)``, which delivers a
+    :class:`pqa_tui.notify.messages.Message` or raises. The built-in Apprise notifier handles
+    every scheme no notifier claims.
+    """

@@ -25,8 +25,11 @@ from . import hookspecs
 from .detectors import BUILTIN_MODULES as DETECTOR_MODULES
 from .exporters import BUILTIN_MODULES as EXPORTER_MODULES
 from .ingest import BUILTIN_MODULES as FORMAT_MODULES
+from .notify import BUILTIN_MODULES as NOTIFIER_MODULES
 
-DEFAULT_PLUGINS: tuple[str, ...] = FORMAT_MODULES + DETECTOR_MODULES + EXPORTER_MODULES
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    FORMAT_MODULES + DETECTOR_MODULES + EXPORTER_MODULES + NOTIFIER_MODULES
+)
 ENTRY_POINT_GROUP = "pqa_tui"
 
 
@@ -40,6 +43,7 @@ class PluginInfo:
     detectors: list[str] = field(default_factory=list)
     formats: list[str] = field(default_factory=list)
     exporters: list[str] = field(default_factory=list)
+    notifiers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -65,6 +69,7 @@ class Plugins:
     detectors: dict[str, Any] = field(default_factory=dict)
     formats: dict[str, Any] = field(default_factory=dict)
     exporters: dict[str, Any] = field(default_factory=dict)
+    notifiers: dict[str, Any] = field(default_factory=dict)
     # Which plugin contributed each detector / format / exporter, by its name.
     owners: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -85,6 +90,8 @@ class Plugins:
                     raise TypeError(
                         f"detector {name!r} needs a detect() method and an options dict"
                     )
+                if kind == "notifier" and not callable(getattr(obj, "send", None)):
+                    raise TypeError(f"notifier {name!r} needs a send(url, message) method")
                 if name in target:
                     # First come wins (built-ins load first): a name never changes meaning
                     # silently. The rest of this plugin's contributions still register.
@@ -150,6 +157,7 @@ def load_plugins(
     plugins._collect("register_formats", "format", plugins.formats)
     plugins._collect("register_detectors", "detector", plugins.detectors)
     plugins._collect("register_exporters", "exporter", plugins.exporters)
+    plugins._collect("register_notifiers", "notifier", plugins.notifiers)
     return plugins
 
 

@@ -297,7 +297,28 @@ create index events_account_ts on events(account_id, ts);
 create index events_unattributed on events(user_id) where account_id is null;
 """
 
+OUTBOX = """
+-- Version 3. The outbox of `pqa notify` (pqa_tui/notify): one row per event and channel,
+-- queued in the transaction that records the event and marked sent only once the channel
+-- accepted it, so every event reaches every channel once, across crashes and outages.
+create table outbox (
+    id integer primary key,
+    event_id text not null,            -- stable, in every payload: new:<moment id>, back:<activity>
+    event text not null,               -- new | back | stale_claim | digest
+    account_id text,                   -- null for a digest
+    channel text not null,             -- the [[notify.channels]] name
+    queued_at text not null,
+    status text not null default 'pending',  -- pending | sent | skipped
+    attempts integer not null default 0,
+    last_error text,
+    done_at text,                      -- when it was sent or skipped
+    detail text not null default '{}', -- why it was skipped
+    unique (event_id, channel)
+);
+create index outbox_due on outbox(status, channel);
+"""
+
 # Each entry is one migration; its index + 1 is the schema version it produces.
-MIGRATIONS: list[str] = [INGEST + SCORING + TRIAGE + DEMO + QUEUE, SLIM_EVENTS]
+MIGRATIONS: list[str] = [INGEST + SCORING + TRIAGE + DEMO + QUEUE, SLIM_EVENTS, OUTBOX]
 
 SCHEMA_VERSION = len(MIGRATIONS)

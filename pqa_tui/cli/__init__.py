@@ -11,6 +11,7 @@ from . import (  # noqa: F401 - registers commands
     demo,
     ingest,
     maintenance,
+    notify,
     reports,
     setup,
     signals,

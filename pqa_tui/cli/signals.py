@@ -58,7 +58,7 @@ def plugins(
         rows = [asdict(info) for info in loaded.infos.values()]
         rows += [
             {"name": e.plugin, "source": e.source, "detectors": [], "formats": [],
-             "exporters": [], "error": f"{e.stage}: {e.error}"}
+             "exporters": [], "notifiers": [], "error": f"{e.stage}: {e.error}"}
             for e in loaded.errors
         ]  # fmt: skip
         print_json(rows)
@@ -71,6 +71,7 @@ def plugins(
                 ("detectors", info.detectors),
                 ("formats", info.formats),
                 ("exporters", info.exporters),
+                ("notifiers", info.notifiers),
             )
             if names
         ]

@@ -18,6 +18,7 @@ import sqlite_utils
 from .. import store
 from ..config import Config
 from ..detectors.base import as_of_end
+from ..notify.outbox import enqueue_moment
 from ..plugins import Plugins
 from ..timestamps import now_ts
 from .compute import compute_scores, today
@@ -133,10 +134,11 @@ def score_all(
         )
         for s in scores:
             if s.qualified and s.account_id not in open_moments:
-                conn.execute(
+                cur = conn.execute(
                     "insert into pqa_moments (account_id, at, score, reasons) values (?, ?, ?, ?)",
                     (s.account_id, moment_at, s.score, json.dumps(s.reasons)),
                 )
+                enqueue_moment(conn, config, int(cur.lastrowid or 0), s.account_id, moment_at)
                 new_pqas.append(s)
             elif not s.qualified and s.account_id in open_moments:
                 conn.execute(

@@ -19,6 +19,7 @@ import sqlite_utils
 
 from .. import store
 from ..config import Config
+from ..notify.outbox import enqueue_back
 from ..timestamps import format_ts
 from .history import log_activity
 from .live import live_columns, live_params, read_state, sql_in
@@ -75,6 +76,7 @@ def _settle(
         action = "resurface" if stored[0] == SUNSET else "snooze_ended"
         _cas(conn, account_id, live.version, now, SYSTEM_ACTOR, state=live.state, owner=live.owner)
         log_activity(conn, account_id, at, SYSTEM_ACTOR, action, stored[0], live.state, {})
+        enqueue_back(conn, config, account_id, at)
         live = read_state(conn, config, account_id, now)
     return live, stored[2]
 

@@ -113,8 +113,13 @@ def test_every_hook_is_used_by_the_builtins():
 
     plugins = load_plugins(None)
     hooks = {name for name in dir(hookspecs) if name.startswith("register_")}
-    assert hooks == {"register_detectors", "register_formats", "register_exporters"}
-    assert plugins.detectors and plugins.formats and plugins.exporters
+    assert hooks == {
+        "register_detectors",
+        "register_formats",
+        "register_exporters",
+        "register_notifiers",
+    }
+    assert plugins.detectors and plugins.formats and plugins.exporters and plugins.notifiers
     sources = {info.source for info in plugins.infos.values()}
     assert sources == {"builtin"}
 
