@@ -296,7 +296,13 @@ create index events_account_ts on events(account_id, ts);
 create index events_unattributed on events(user_id) where account_id is null;
 """
 
+RUN_MODES = """
+-- Version 3. How each ingest run came in: null for events read by pqa itself, 'rollups' for
+-- tables computed in a warehouse (`pqa ingest --rollups`), 'duckdb' for `--engine duckdb`.
+alter table ingest_runs add column mode text;
+"""
+
 # Each entry is one migration; its index + 1 is the schema version it produces.
-MIGRATIONS: list[str] = [INGEST + SCORING + TRIAGE + DEMO + QUEUE, SLIM_EVENTS]
+MIGRATIONS: list[str] = [INGEST + SCORING + TRIAGE + DEMO + QUEUE, SLIM_EVENTS, RUN_MODES]
 
 SCHEMA_VERSION = len(MIGRATIONS)
