@@ -15,6 +15,7 @@ from . import (  # noqa: F401 - registers commands
     signals,
     triage,
     tui,
+    warehouse,
 )
 from .app import app, err_console
 

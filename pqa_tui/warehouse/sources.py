@@ -147,76 +147,77 @@ group_calls as (
 )"""
 
 
-def _json_sources(config: Config, tables: SourceTables, source: str, account_path: str) -> str:
-    """PostHog / Amplitude / Mixpanel: one events table, properties as JSON text."""
+def json_path(*keys: str) -> str:
+    """A JSON path literal with every key quoted (PostHog's keys start with ``$``)."""
+    return literal("$" + "".join('."' + k.replace('"', '\\"') + '"' for k in keys))
+
+
+def _get(doc: str, *keys: str) -> str:
+    return f"json_extract_string({doc}, {json_path(*keys)})"
+
+
+def _json_sources(
+    config: Config, tables: SourceTables, source: str, account: tuple[str, ...]
+) -> str:
+    """PostHog / Amplitude / Mixpanel: one events table, properties as JSON."""
     if source == "posthog":
         cols = {
             "id": "uuid", "user": "distinct_id", "event": "event", "ts": "timestamp",
-            "props": "properties", "traits": "json_extract(properties, '$.$set')",
+            "props": "properties", "traits": f"json_extract(properties, {json_path('$set')})",
             "identify": "'$identify'", "group": "'$groupidentify'",
-            "group_traits": "json_extract(properties, '$.$group_set')",
-            "group_key": "json_extract_string(properties, '$.$group_key')",
-            "page": "'$pageview'", "path": "json_extract_string(properties, '$.$pathname')",
+            "group_traits": f"json_extract(properties, {json_path('$group_set')})",
+            "group_key": _get("properties", "$group_key"),
+            "page": "'$pageview'", "path": _get("props", "$pathname"),
+            "account": _get("properties", *account),
         }  # fmt: skip
     elif source == "amplitude":
         cols = {
-            "id": "coalesce(insert_id, cast(uuid as varchar))", "user": "user_id",
-            "event": "event_type", "ts": "event_time", "props": "event_properties",
-            "traits": "user_properties", "identify": "'$identify'",
-            "group": "'$groupidentify'", "group_traits": "group_properties",
-            "group_key": f"json_extract_string(groups, '{account_path}')",
-            "page": "'[Amplitude] Page Viewed'",
-            "path": "json_extract_string(event_properties, '$.\"[Amplitude] Page Path\"')",
+            "id": "coalesce(cast(insert_id as varchar), cast(uuid as varchar))",
+            "user": "user_id", "event": "event_type", "ts": "event_time",
+            "props": "event_properties", "traits": "user_properties",
+            "identify": "'$identify'", "group": "'$groupidentify'",
+            "group_traits": "group_properties", "group_key": _get("groups", *account),
+            "page": "'[Amplitude] Page Viewed'", "path": _get("props", "[Amplitude] Page Path"),
+            "account": _get("groups", *account),
         }  # fmt: skip
     else:
         cols = {
             "id": "insert_id", "user": "distinct_id", "event": "event_name", "ts": "time",
-            "props": "properties", "traits": "json_extract(properties, '$.$set')",
+            "props": "properties", "traits": f"json_extract(properties, {json_path('$set')})",
             "identify": "'$identify'", "group": "'$groupidentify'",
-            "group_traits": "json_extract(properties, '$.$group_set')",
-            "group_key": "json_extract_string(properties, '$.$group_key')",
-            "page": "'$mp_web_page_view'",
-            "path": "json_extract_string(properties, '$.current_url_path')",
+            "group_traits": f"json_extract(properties, {json_path('$group_set')})",
+            "group_key": _get("properties", "$group_key"),
+            "page": "'$mp_web_page_view'", "path": _get("props", "current_url_path"),
+            "account": _get("properties", *account),
         }  # fmt: skip
     events = tables.table("events")
-    props = cols["props"]
-    account = f"json_extract_string({props}, '{account_path}')"
-    if source == "amplitude":
-        account = cols["group_key"]
-    storage = f"json_extract_string({props}, '$.{config.storage.property}')"
-    plan = f"json_extract_string({props}, '$.{config.plans.trait}')"
-
-    def trait(doc: str, name: str) -> str:
-        return f"json_extract_string({doc}, '$.{name}')"
-
     profile = ", ".join(
-        f"{trait(cols['traits'], config.roles.trait if t == 'role' else t)} as {t}"
+        f"{_get('traits', config.roles.trait if t == 'role' else t)} as {t}"
         for t in (*PROFILE_TRAITS, *EXTRA_USER_TRAITS)
     )
     group_traits = ", ".join(
-        f"{trait(cols['group_traits'], config.plans.trait if t == 'plan' else t)} as {t}"
+        f"{_get(cols['group_traits'], config.plans.trait if t == 'plan' else t)} as {t}"
         for t in ACCOUNT_TRAITS
     )
-    base = (
-        f"select cast({cols['id']} as varchar) as message_id, cast({cols['user']} as varchar) "
-        f"as user_id, nullif({account}, '') as account_id, {cols['event']} as event, "
-        f"cast({cols['ts']} as timestamp) as ts, {props} as props, {cols['traits']} as traits "
-        f"from {events}"
-    )
     return f"""
-source_events as ({base}),
+source_events as (
+    select cast({cols['id']} as varchar) as message_id, cast({cols['user']} as varchar)
+        as user_id, nullif({cols['account']}, '') as account_id, {cols['event']} as event,
+        cast({cols['ts']} as timestamp) as ts, {cols['props']} as props,
+        {cols['traits']} as traits
+    from {events}
+),
 usage_all as (
     select message_id, case when event = {cols['page']} then 'page' else 'track' end as kind,
         user_id, account_id, event,
-        case when event = {cols['page']} then {cols['path'].replace(props, 'props')} end as path,
-        cast({storage.replace(props, 'props')} as double) as storage,
-        {plan.replace(props, 'props')} as plan, ts
+        case when event = {cols['page']} then {cols['path']} end as path,
+        cast({_get('props', config.storage.property)} as double) as storage,
+        {_get('props', config.plans.trait)} as plan, ts
     from source_events
-    where event not in ({cols['identify']}, {cols['group']}) and event not like '$%'
-        or event = {cols['page']}
+    where event = {cols['page']} or event not like '$%'
 ),
 user_calls as (
-    select message_id, user_id, account_id, ts, {profile.replace(cols['traits'], 'traits')}
+    select message_id, user_id, account_id, ts, {profile}
     from source_events where traits is not null
 ),
 group_calls as (
@@ -230,20 +231,19 @@ group_calls as (
 def relations(config: Config, source: str, tables: SourceTables, account: str | None) -> str:
     """The CTEs (without ``with``) reading ``source``'s tables as the three relations.
 
-    ``account`` is the Segment column (default ``context_group_id``) or the JSON path of the
-    account in the properties of the others (default from the config's account keys).
+    ``account`` is the Segment column (default ``context_group_id``) or the dotted key path of
+    the account in the others' properties (Amplitude: in ``groups``), default from the config.
     """
     if source == "segment":
         return segment(config, tables, account or "context_group_id")
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r}; known: {', '.join(SOURCES)}")
-    if account is None:
-        if source == "amplitude":
-            group = config.ingest.amplitude_group_type or "company"
-            account = f"$.{group}"
-        elif source == "posthog":
-            group = config.ingest.posthog_group_type or "company"
-            account = f"$.$groups.{group}"
-        else:
-            account = f"$.{config.ingest.mixpanel_account_property}"
-    return _json_sources(config, tables, source, account)
+    if account is not None:
+        keys = tuple(account.split("."))
+    elif source == "amplitude":
+        keys = (config.ingest.amplitude_group_type or "company",)
+    elif source == "posthog":
+        keys = ("$groups", config.ingest.posthog_group_type or "company")
+    else:
+        keys = (config.ingest.mixpanel_account_property,)
+    return _json_sources(config, tables, source, keys)
