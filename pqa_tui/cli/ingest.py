@@ -79,9 +79,7 @@ def _summary_table(summaries: list[FileSummary]) -> Table:
 @app.command()
 def ingest(
     ctx: typer.Context,
-    files: list[str] = typer.Argument(
-        None, help="Export files; - reads stdin. .gz and .zip ok."
-    ),
+    files: list[str] = typer.Argument(None, help="Export files; - reads stdin. .gz and .zip ok."),
     format_: str = typer.Option(
         "auto",
         "--format",
@@ -164,8 +162,9 @@ def _load_rollups(
     if summary.read_events is not None:
         table.add_row("events read", f"{summary.read_events:,}", "", "")
     for name, counts in summary.tables.items():
-        table.add_row(name, f"{counts['read']:,}", f"{counts['loaded']:,}",
-                      f"{counts['rejected']:,}")
+        table.add_row(
+            name, f"{counts['read']:,}", f"{counts['loaded']:,}", f"{counts['rejected']:,}"
+        )
     out(table)
     if summary.rejected:
         out(f"{summary.rejected:,} rows were rejected: list them with `pqa rejects`.")

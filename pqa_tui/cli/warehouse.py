@@ -10,9 +10,7 @@ from ..warehouse.sources import SOURCES
 from ..warehouse.sql import DIALECTS, statements
 from .app import app, fail, out, state
 
-warehouse_app = typer.Typer(
-    help="Compute the rollups where the events live.", no_args_is_help=True
-)
+warehouse_app = typer.Typer(help="Compute the rollups where the events live.", no_args_is_help=True)
 app.add_typer(warehouse_app, name="warehouse")
 
 
@@ -29,9 +27,7 @@ def _pairs(values: list[str]) -> dict[str, str]:
 @warehouse_app.command("sql")
 def sql_command(
     ctx: typer.Context,
-    dialect: str = typer.Option(
-        "duckdb", "--dialect", help=f"SQL dialect: {', '.join(DIALECTS)}."
-    ),
+    dialect: str = typer.Option("duckdb", "--dialect", help=f"SQL dialect: {', '.join(DIALECTS)}."),
     source: str = typer.Option(
         "segment", "--source", help=f"Whose warehouse tables: {', '.join(SOURCES)}."
     ),

@@ -52,65 +52,82 @@ def _sql_list(paths: list[str]) -> str:
     return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 
 
+def _ndjson(path: str) -> str:
+    """One NDJSON file (gzipped or not) as (filename, line, doc): each line is read whole as
+    text, so a malformed one is a reject with its line number, not a silent skip."""
+    name = path.replace("'", "''")
+    fields = ", ".join(
+        f'json_extract{"_string" if kind == "VARCHAR" else ""}(doc, \'$."{key}"\') as "{key}"'
+        for key, kind in _RAW_COLUMNS.items()
+    )
+    return (
+        f"select '{name}' as filename, line, text, doc, {fields} from ("
+        "select line, text, case when json_valid(text) and json_type(text::JSON) = 'OBJECT' "
+        "then text::JSON end as doc from ("
+        "select row_number() over () as line, text "
+        f"from read_csv('{name}', columns = {{'text': 'VARCHAR'}}, header = false, "
+        "delim = E'\\x1f', quote = '', escape = '', auto_detect = false, strict_mode = false)"
+        ") where trim(coalesce(text, '')) <> '')"
+    )
+
+
+def _parquet(con: Any, path: str) -> str:
+    """One Parquet file of Segment calls (nested objects as structs or JSON text)."""
+    name = path.replace("'", "''")
+    have = {
+        row[0] for row in con.execute(f"describe select * from read_parquet('{name}')").fetchall()
+    }
+    cols = []
+    for key, kind in _RAW_COLUMNS.items():
+        if key not in have:
+            cols.append(f'cast(null as {kind}) as "{key}"')
+        elif kind == "JSON":
+            cols.append(f'cast(to_json("{key}") as JSON) as "{key}"')
+        else:
+            cols.append(f'cast("{key}" as VARCHAR) as "{key}"')
+    return (
+        f"select '{name}' as filename, row_number() over () as line, null as text, "
+        f"'{{}}'::JSON as doc, {', '.join(cols)} from read_parquet('{name}')"
+    )
+
+
 def _raw(con: Any, paths: list[str]) -> None:
-    """Every call of ``paths`` in one table ``raw`` (line = position within its file)."""
-    parquet = [p for p in paths if p.endswith(".parquet")]
-    ndjson = [p for p in paths if not p.endswith(".parquet")]
-    parts = []
-    if ndjson:
-        columns = "{" + ", ".join(f"'{k}': '{v}'" for k, v in _RAW_COLUMNS.items()) + "}"
-        parts.append(
-            f"select filename, {', '.join(chr(34) + k + chr(34) for k in _RAW_COLUMNS)} "
-            f"from read_json({_sql_list(ndjson)}, format = 'newline_delimited', "
-            f"columns = {columns}, filename = true, ignore_errors = true)"
-        )
-    if parquet:
-        have = {
-            row[0]
-            for row in con.execute(
-                f"describe select * from read_parquet({_sql_list(parquet)}, union_by_name = true)"
-            ).fetchall()
-        }
-        cols = []
-        for key, kind in _RAW_COLUMNS.items():
-            if key not in have:
-                cols.append(f"cast(null as {kind}) as \"{key}\"")
-            elif kind == "JSON":
-                cols.append(f"cast(to_json(\"{key}\") as JSON) as \"{key}\"")
-            else:
-                cols.append(f"cast(\"{key}\" as VARCHAR) as \"{key}\"")
-        parts.append(
-            f"select filename, {', '.join(cols)} from read_parquet({_sql_list(parquet)}, "
-            "union_by_name = true, filename = true)"
-        )
+    """Every call of ``paths`` in one table ``raw``, with its file and line."""
+    parts = [_parquet(con, p) if p.endswith(".parquet") else _ndjson(p) for p in paths]
     con.execute(
         "create or replace table raw as select *, "
-        "row_number() over (partition by filename) as line, "
-        "coalesce(\"timestamp\", \"originalTimestamp\", \"sentAt\", \"receivedAt\") as raw_ts "
+        'coalesce("timestamp", "originalTimestamp", "sentAt", "receivedAt") as raw_ts '
         f"from ({' union all '.join(parts)})"
     )
     con.execute(
         "create or replace table calls as select *, "
         "try_cast(raw_ts as timestamptz)::timestamp as ts, "
-        "coalesce(\"userId\", \"anonymousId\") as uid, "
+        'coalesce("userId", "anonymousId") as uid, '
         "nullif(json_extract_string(context, '$.groupId'), '') as context_group_id "
-        "from raw"
+        "from raw where doc is not null"
     )
 
 
 def reject_reasons(con: Any) -> list[tuple[str, int, str]]:
     """(file, line, reason) of the calls the SQL cannot use, as the event ingest words them."""
-    return con.execute(
-        "select filename, line, case "
-        "when type is null or type not in ('track','identify','group','page','screen','alias') "
-        "then 'unknown Segment call type' "
-        "when raw_ts is null then 'no timestamp' "
-        "when ts is null then 'bad timestamp' "
-        "when uid is null and context_group_id is null and \"groupId\" is null "
-        "then 'no user and no account (userId, anonymousId, groupId)' "
-        "when type = 'track' and event is null then 'track call without an event name' end "
-        "as reason from calls where reason is not null order by filename, line"
+    malformed = con.execute(
+        "select filename, line, case when json_valid(text) then 'expected a JSON object' "
+        "else 'malformed JSON' end from raw where doc is null order by filename, line"
     ).fetchall()
+    return (
+        malformed
+        + con.execute(
+            "select filename, line, case "
+            "when type is null or type not in ('track','identify','group','page','screen','alias') "
+            "then 'unknown Segment call type' "
+            "when raw_ts is null then 'no timestamp' "
+            "when ts is null then 'bad timestamp' "
+            'when uid is null and context_group_id is null and "groupId" is null '
+            "then 'no user and no account (userId, anonymousId, groupId)' "
+            "when type = 'track' and event is null then 'track call without an event name' end "
+            "as reason from calls where reason is not null order by filename, line"
+        ).fetchall()
+    )
 
 
 def segment_tables(con: Any, paths: list[str], config: Config) -> None:
@@ -118,11 +135,11 @@ def segment_tables(con: Any, paths: list[str], config: Config) -> None:
     _raw(con, paths)
     ok = (
         "ts is not null and (uid is not null or context_group_id is not null "
-        "or \"groupId\" is not null)"
+        'or "groupId" is not null)'
     )
     common = (
-        "\"messageId\" as id, \"userId\" as user_id, \"anonymousId\" as anonymous_id, "
-        "context_group_id, ts as \"timestamp\""
+        '"messageId" as id, "userId" as user_id, "anonymousId" as anonymous_id, '
+        'context_group_id, ts as "timestamp"'
     )
     con.execute(
         f"create or replace table tracks as select {common}, event from calls "
@@ -138,7 +155,7 @@ def segment_tables(con: Any, paths: list[str], config: Config) -> None:
     role = config.roles.trait
     names = [role if t == "role" else t for t in (*PROFILE_TRAITS, *EXTRA_USER_TRAITS)]
     cols = ", ".join(
-        f"json_extract_string({traits}, '$.\"{n}\"') as \"{snake_case(n)}\"" for n in names
+        f'json_extract_string({traits}, \'$."{n}"\') as "{snake_case(n)}"' for n in names
     )
     con.execute(
         f"create or replace table identifies as select {common}, {cols} from calls "
@@ -146,26 +163,26 @@ def segment_tables(con: Any, paths: list[str], config: Config) -> None:
     )
     plan = config.plans.trait
     gcols = ", ".join(
-        f"json_extract_string(traits, '$.\"{n}\"') as \"{snake_case(n)}\""
+        f'json_extract_string(traits, \'$."{n}"\') as "{snake_case(n)}"'
         for n in ("name", "domain", plan, "created_at")
     )
     con.execute(
-        "create or replace table groups as select \"messageId\" as id, \"userId\" as user_id, "
-        "\"anonymousId\" as anonymous_id, nullif(\"groupId\", '') as group_id, "
+        'create or replace table groups as select "messageId" as id, "userId" as user_id, '
+        '"anonymousId" as anonymous_id, nullif("groupId", \'\') as group_id, '
         f"ts as \"timestamp\", {gcols} from calls where type = 'group' and {ok}"
     )
     prop = config.storage.property
     for event in config.storage.events:
         con.execute(
-            f"create or replace table \"{snake_case(event)}\" as select \"messageId\" as id, "
+            f'create or replace table "{snake_case(event)}" as select "messageId" as id, '
             f"try_cast(json_extract_string(properties, '$.\"{prop}\"') as double) "
             f"as \"{snake_case(prop)}\" from calls where type = 'track' and event = ?",
             [event],
         )
     for event in config.plans.subscription_events:
         con.execute(
-            f"create or replace table \"{snake_case(event)}\" as select \"messageId\" as id, "
-            f"json_extract_string(properties, '$.\"{plan}\"') as \"{snake_case(plan)}\" "
+            f'create or replace table "{snake_case(event)}" as select "messageId" as id, '
+            f'json_extract_string(properties, \'$."{plan}"\') as "{snake_case(plan)}" '
             "from calls where type = 'track' and event = ?",
             [event],
         )
@@ -178,9 +195,7 @@ def export_rollups(con: Any, config: Config, folder: Path) -> None:
         con.execute(f"copy ({sql}) to '{target}' (format parquet)")
 
 
-def ingest_with_duckdb(
-    db: sqlite_utils.Database, config: Config, paths: list[str]
-) -> LoadSummary:
+def ingest_with_duckdb(db: sqlite_utils.Database, config: Config, paths: list[str]) -> LoadSummary:
     """Compute the rollups of Segment files in DuckDB and load them (one transaction)."""
     for path in paths:
         if not Path(path).is_file():

@@ -179,7 +179,12 @@ def _read(files: list[Path], table: str, summary: LoadSummary, rejects: list) ->
 def _covered(data: dict[str, list[dict]]) -> dict[str, tuple[str, str]]:
     """Account -> (first day, last day) it has rows for in any account-keyed table."""
     spans: dict[str, list[str]] = {}
-    days = [("rollups", "day"), ("user_days", "day"), ("trait_changes", "ts"), ("conversions", "ts")]
+    days = [
+        ("rollups", "day"),
+        ("user_days", "day"),
+        ("trait_changes", "ts"),
+        ("conversions", "ts"),
+    ]
     for table, column in days:
         for row in data.get(table, []):
             account, day = row.get("account_id"), (row.get(column) or "")[:10]
@@ -239,7 +244,9 @@ def load_rollups(
     covered = _covered(data)
     summary.accounts = len(covered)
     summary.rejected = len(rejects)
-    user_cols = tuple(c for c in COLUMNS["users"] if c not in ("user_id", "first_seen", "last_seen"))
+    user_cols = tuple(
+        c for c in COLUMNS["users"] if c not in ("user_id", "first_seen", "last_seen")
+    )
     account_cols = ACCOUNT_TRAITS
     with store.write(db) as conn:
         for account, (first, last) in covered.items():
@@ -278,13 +285,17 @@ def load_rollups(
             "update accounts set traits = ? where account_id = ?",
             [(_traits(a, account_cols), a["account_id"]) for a in accounts],
         )
-        _upsert_seen(conn, "memberships", ("user_id", "account_id"), data.get("memberships", []),
-                     ())
+        _upsert_seen(
+            conn, "memberships", ("user_id", "account_id"), data.get("memberships", []), ()
+        )
         conn.executemany(
             "insert into trait_changes(entity, entity_id, account_id, trait, old_value, "
             "new_value, ts) values (:entity, :entity_id, :account_id, :trait, :old_value, "
             ":new_value, :ts)",
-            [{c: r.get(c) for c in COLUMNS["trait_changes"]} for r in data.get("trait_changes", [])],
+            [
+                {c: r.get(c) for c in COLUMNS["trait_changes"]}
+                for r in data.get("trait_changes", [])
+            ],
         )
         conn.executemany(
             "insert into outcomes(account_id, at, outcome, source, detail) "
@@ -309,8 +320,17 @@ def load_rollups(
         conn.execute(
             "insert into ingest_runs(source, started_at, finished_at, read, inserted, "
             "duplicates, rejected, mode) values (?, ?, ?, ?, ?, 0, ?, ?)",
-            (summary.source, at, now_ts(), read_events if read_events is not None else
-             sum(t["read"] for t in summary.tables.values()), loaded, len(rejects), mode),
+            (
+                summary.source,
+                at,
+                now_ts(),
+                read_events
+                if read_events is not None
+                else sum(t["read"] for t in summary.tables.values()),
+                loaded,
+                len(rejects),
+                mode,
+            ),
         )
     summary.seconds = time.perf_counter() - start
     return summary

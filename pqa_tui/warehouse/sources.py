@@ -110,8 +110,10 @@ def segment(config: Config, tables: SourceTables, account_column: str) -> str:
     )
     role = snake_case(config.roles.trait)
     traits = [t if t != "role" else role for t in PROFILE_TRAITS] + list(EXTRA_USER_TRAITS)
-    profile = ", ".join(f"{_text(quote(col))} as {name}" for col, name in zip(
-        traits, [*PROFILE_TRAITS, *EXTRA_USER_TRAITS], strict=True))
+    profile = ", ".join(
+        f"{_text(quote(col))} as {name}"
+        for col, name in zip(traits, [*PROFILE_TRAITS, *EXTRA_USER_TRAITS], strict=True)
+    )
     plan = snake_case(config.plans.trait)
     group_traits = ", ".join(
         f"{_text(quote(col))} as {name}"
@@ -201,30 +203,30 @@ def _json_sources(
     )
     return f"""
 source_events as (
-    select cast({cols['id']} as varchar) as message_id, cast({cols['user']} as varchar)
-        as user_id, nullif({cols['account']}, '') as account_id, {cols['event']} as event,
-        cast({cols['ts']} as timestamp) as ts, {cols['props']} as props,
-        {cols['traits']} as traits
+    select cast({cols["id"]} as varchar) as message_id, cast({cols["user"]} as varchar)
+        as user_id, nullif({cols["account"]}, '') as account_id, {cols["event"]} as event,
+        cast({cols["ts"]} as timestamp) as ts, {cols["props"]} as props,
+        {cols["traits"]} as traits
     from {events}
 ),
 usage_all as (
-    select message_id, case when event = {cols['page']} then 'page' else 'track' end as kind,
+    select message_id, case when event = {cols["page"]} then 'page' else 'track' end as kind,
         user_id, account_id, event,
-        case when event = {cols['page']} then {cols['path']} end as path,
-        cast({_get('props', config.storage.property)} as double) as storage,
-        {_get('props', config.plans.trait)} as plan, ts
+        case when event = {cols["page"]} then {cols["path"]} end as path,
+        cast({_get("props", config.storage.property)} as double) as storage,
+        {_get("props", config.plans.trait)} as plan, ts
     from source_events
-    where event = {cols['page']} or event not like '$%'
+    where event = {cols["page"]} or event not like '$%'
 ),
 user_calls as (
     select message_id, user_id, account_id, ts, {profile}
     from source_events where traits is not null
 ),
 group_calls as (
-    select cast({cols['id']} as varchar) as message_id, cast({cols['user']} as varchar)
-        as user_id, {cols['group_key']} as account_id, cast({cols['ts']} as timestamp) as ts,
+    select cast({cols["id"]} as varchar) as message_id, cast({cols["user"]} as varchar)
+        as user_id, {cols["group_key"]} as account_id, cast({cols["ts"]} as timestamp) as ts,
         {group_traits}
-    from {events} where {cols['event']} = {cols['group']}
+    from {events} where {cols["event"]} = {cols["group"]}
 )"""
 
 

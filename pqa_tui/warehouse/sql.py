@@ -141,8 +141,9 @@ def _users() -> str:
         f"where {t} is not null and {t} <> ''"
         for t in traits
     )
-    columns = ",\n    ".join(f"max(case when l.trait = {literal(t)} then l.value end) as {t}"
-                            for t in traits)
+    columns = ",\n    ".join(
+        f"max(case when l.trait = {literal(t)} then l.value end) as {t}" for t in traits
+    )
     return f"""user_traits as (
     {long}
 ),
@@ -170,8 +171,9 @@ def _accounts(config: Config) -> str:
         f"from group_calls where {t} is not null and {t} <> ''"
         for t in ACCOUNT_TRAITS
     )
-    columns = ",\n    ".join(f"max(case when l.trait = {literal(t)} then l.value end) as {t}"
-                            for t in ACCOUNT_TRAITS)
+    columns = ",\n    ".join(
+        f"max(case when l.trait = {literal(t)} then l.value end) as {t}" for t in ACCOUNT_TRAITS
+    )
     return f"""account_traits as (
     {long}
     union all select account_id, 'plan', new_plan, ts, message_id from first_subscription
@@ -265,8 +267,10 @@ def statements(
     out = {}
     for name, body in bodies.items():
         # A body that starts with CTEs of its own continues the WITH list.
-        sql = f"{prefix},\n{body}" if not body.lstrip().startswith("select") else (
-            f"{prefix}\n{body}"
+        sql = (
+            f"{prefix},\n{body}"
+            if not body.lstrip().startswith("select")
+            else (f"{prefix}\n{body}")
         )
         if dialect != "duckdb":
             sql = sqlglot.transpile(sql, read="duckdb", write=dialect, pretty=True)[0]

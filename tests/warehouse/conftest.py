@@ -46,8 +46,9 @@ def _free_port() -> int:
 
 
 def _binary(name: str) -> str | None:
-    found = shutil.which(name) or (f"/usr/local/bin/{name}" if os.path.exists(
-        f"/usr/local/bin/{name}") else None)
+    found = shutil.which(name) or (
+        f"/usr/local/bin/{name}" if os.path.exists(f"/usr/local/bin/{name}") else None
+    )
     return found
 
 

@@ -27,6 +27,7 @@ def last_day(db) -> date:
     (day,) = db.conn.execute("select max(day) from rollups where metric = 'events'").fetchone()
     return date.fromisoformat(day)
 
+
 # Every table scoring reads, as comparable rows (traits JSON aside: the event ingest keeps
 # every trait a call sent, the warehouse path the ones scoring reads).
 QUERIES = {
