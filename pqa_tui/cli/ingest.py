@@ -109,7 +109,7 @@ def ingest(
         _load_rollups(st, files or [], rollups, engine, json_)
         return
     if not files:
-        raise fail("give the export files to read (or --rollups DIR)")
+        raise fail("give the export files to read (or --rollups DIR)", 2)
     try:
         summaries = _run(st, files, format_, strict, show_bar=is_terminal() and not json_)
     except PqaError as e:
@@ -137,14 +137,14 @@ def _load_rollups(
     try:
         if folder is not None:
             if files or engine != "sqlite":
-                raise fail("--rollups DIR takes no files and no --engine")
+                raise fail("--rollups DIR takes no files and no --engine", 2)
             summary = load_rollups(st.db, folder)
         elif engine == "duckdb":
             if not files:
-                raise fail("--engine duckdb needs the Segment files to read")
+                raise fail("--engine duckdb needs the Segment files to read", 2)
             summary = ingest_with_duckdb(st.db, st.config, files)
         else:
-            raise fail(f"--engine {engine!r} is not one of: sqlite, duckdb")
+            raise fail(f"--engine {engine!r} is not one of: sqlite, duckdb", 2)
     except PqaError as e:
         raise fail(str(e), e.exit_code) from None
     if json_:

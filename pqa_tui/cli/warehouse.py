@@ -19,7 +19,7 @@ def _pairs(values: list[str]) -> dict[str, str]:
     for value in values:
         name, sep, actual = value.partition("=")
         if not sep or not name or not actual:
-            raise fail(f"--table {value!r}: expected NAME=TABLE (e.g. tracks=analytics.tracks)")
+            raise fail(f"--table {value!r}: expected NAME=TABLE (e.g. tracks=analytics.tracks)", 2)
         found[name.strip()] = actual.strip()
     return found
 
@@ -46,9 +46,9 @@ def sql_command(
 ) -> None:
     """Write the SQL computing every table scoring reads, from the config, in DIALECT."""
     if dialect not in DIALECTS:
-        raise fail(f"--dialect {dialect!r} is not one of: {', '.join(DIALECTS)}")
+        raise fail(f"--dialect {dialect!r} is not one of: {', '.join(DIALECTS)}", 2)
     if source not in SOURCES:
-        raise fail(f"--source {source!r} is not one of: {', '.join(SOURCES)}")
+        raise fail(f"--source {source!r} is not one of: {', '.join(SOURCES)}", 2)
     try:
         found = statements(
             state(ctx).config, source, dialect, tables=_pairs(table), account=account
