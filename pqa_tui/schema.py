@@ -318,7 +318,18 @@ create table outbox (
 create index outbox_due on outbox(status, channel);
 """
 
+RUN_MODES = """
+-- Version 4. How each ingest run came in: null for events read by pqa itself, 'rollups' for
+-- tables computed in a warehouse (`pqa ingest --rollups`), 'duckdb' for `--engine duckdb`.
+alter table ingest_runs add column mode text;
+"""
+
 # Each entry is one migration; its index + 1 is the schema version it produces.
-MIGRATIONS: list[str] = [INGEST + SCORING + TRIAGE + DEMO + QUEUE, SLIM_EVENTS, OUTBOX]
+MIGRATIONS: list[str] = [
+    INGEST + SCORING + TRIAGE + DEMO + QUEUE,
+    SLIM_EVENTS,
+    OUTBOX,
+    RUN_MODES,
+]
 
 SCHEMA_VERSION = len(MIGRATIONS)

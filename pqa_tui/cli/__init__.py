@@ -17,6 +17,7 @@ from . import (  # noqa: F401 - registers commands
     signals,
     triage,
     tui,
+    warehouse,
 )
 from .app import app, err_console
 

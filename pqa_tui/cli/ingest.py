@@ -79,7 +79,7 @@ def _summary_table(summaries: list[FileSummary]) -> Table:
 @app.command()
 def ingest(
     ctx: typer.Context,
-    files: list[str] = typer.Argument(..., help="Export files; - reads stdin. .gz and .zip ok."),
+    files: list[str] = typer.Argument(None, help="Export files; - reads stdin. .gz and .zip ok."),
     format_: str = typer.Option(
         "auto",
         "--format",
@@ -92,9 +92,24 @@ def ingest(
         help="Fail (exit 3) on the first rejected line; that file is rolled back.",
     ),
     json_: bool = typer.Option(False, "--json", help="Print the per-file summary as JSON."),
+    rollups: Path = typer.Option(
+        None,
+        "--rollups",
+        help="Load rollup tables computed elsewhere (`pqa warehouse sql`) from this folder.",
+    ),
+    engine: str = typer.Option(
+        "sqlite",
+        "--engine",
+        help="sqlite (events stored) or duckdb (Segment files: only the rollups are stored).",
+    ),
 ) -> None:
     """Read analytics exports into the database (deduplicated; one transaction per file)."""
     st = state(ctx)
+    if rollups is not None or engine != "sqlite":
+        _load_rollups(st, files or [], rollups, engine, json_)
+        return
+    if not files:
+        raise fail("give the export files to read (or --rollups DIR)", 2)
     try:
         summaries = _run(st, files, format_, strict, show_bar=is_terminal() and not json_)
     except PqaError as e:
@@ -110,6 +125,49 @@ def ingest(
             Console(markup=False, emoji=False, highlight=False, width=160).print(table)
         if rejected:
             out(f"{rejected:,} lines were rejected: list them with `pqa rejects`.")
+
+
+def _load_rollups(
+    st: State, files: list[str], folder: Path | None, engine: str, json_: bool
+) -> None:
+    """`--rollups DIR` or `--engine duckdb FILE...`: rollups in, one transaction."""
+    from ..warehouse.engine import ingest_with_duckdb
+    from ..warehouse.loader import load_rollups
+
+    try:
+        if folder is not None:
+            if files or engine != "sqlite":
+                raise fail("--rollups DIR takes no files and no --engine", 2)
+            summary = load_rollups(st.db, folder)
+        elif engine == "duckdb":
+            if not files:
+                raise fail("--engine duckdb needs the Segment files to read", 2)
+            summary = ingest_with_duckdb(st.db, st.config, files)
+        else:
+            raise fail(f"--engine {engine!r} is not one of: sqlite, duckdb", 2)
+    except PqaError as e:
+        raise fail(str(e), e.exit_code) from None
+    if json_:
+        print_json(summary.to_dict())
+        return
+    table = Table(
+        title=f"Rollups loaded ({summary.mode})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        caption=f"{summary.accounts:,} account(s) replaced in {summary.seconds:.2f} s",
+        caption_justify="left",
+    )
+    for name in ("table", "read", "loaded", "rejected"):
+        table.add_column(name, justify="left" if name == "table" else "right")
+    if summary.read_events is not None:
+        table.add_row("events read", f"{summary.read_events:,}", "", "")
+    for name, counts in summary.tables.items():
+        table.add_row(
+            name, f"{counts['read']:,}", f"{counts['loaded']:,}", f"{counts['rejected']:,}"
+        )
+    out(table)
+    if summary.rejected:
+        out(f"{summary.rejected:,} rows were rejected: list them with `pqa rejects`.")
 
 
 def _run(st: State, files: list[str], fmt: str, strict: bool, show_bar: bool) -> list[FileSummary]:
@@ -167,9 +225,12 @@ def stats_command(
     table = Table(show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
+    modes = data.pop("sources", [])
     for key, value in data.items():
         table.add_row(
             key.replace("_", " "),
             "" if value is None else f"{value:,}" if isinstance(value, int) else str(value),
         )
+    for source in modes:
+        table.add_row(f"source ({source['mode']})", source["source"])
     out(table)

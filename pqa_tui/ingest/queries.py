@@ -25,7 +25,17 @@ def stats(db: sqlite_utils.Database) -> dict[str, Any]:
         "first_event": one("select min(ts) from events"),
         "last_event": one("select max(ts) from events"),
         "ingest_runs": one("select count(*) from ingest_runs where finished_at is not null"),
+        "sources": sources(db),
     }
+
+
+def sources(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Each source ingested and how: events (read by pqa), rollups (--rollups) or duckdb."""
+    rows = db.conn.execute(
+        "select source, coalesce(mode, 'events'), count(*) from ingest_runs "
+        "where finished_at is not null group by 1, 2 order by min(id)"
+    )
+    return [{"source": s, "mode": m, "runs": n} for s, m, n in rows]
 
 
 def list_rejects(
