@@ -7,14 +7,13 @@ names, notes) is printed with markup off: see :func:`out`.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 import typer
@@ -23,6 +22,10 @@ from rich.console import Console
 from ..config import Config, load_config
 from ..errors import PqaError
 from ..safe_text import show_controls
+from ..workspace import Workspace, resolve_actor
+
+if TYPE_CHECKING:
+    from ..plugins import Plugins
 
 app = typer.Typer(
     name="pqa",
@@ -40,7 +43,8 @@ err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
 
 @dataclass
 class State:
-    """Global options, and the config / database / plugins opened lazily from them."""
+    """The global options, and the :class:`~pqa_tui.workspace.Workspace` made from them on
+    first use (reading the config is the first thing a command can fail on)."""
 
     db_path: Path
     config_path: Path
@@ -49,47 +53,28 @@ class State:
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
 
     @cached_property
+    def workspace(self) -> Workspace:
+        config = load_config(self.config_path, required=self.config_explicit)
+        return Workspace(self.db_path, config, resolve_actor(self.actor_option, config))
+
+    @property
     def config(self) -> Config:
-        return load_config(self.config_path, required=self.config_explicit)
+        return self.workspace.config
 
     @property
     def db(self) -> sqlite_utils.Database:
-        """The database, opened only once the config has been read and checked in full.
-
-        A wrong config must stop a command before it creates, migrates or writes the file.
-        ``[detectors.*]`` tables need the plugins to be checked, so those load first then.
-        """
+        """The command's connection, opened once the config has been checked in full."""
         if self._db is None:
-            from ..store import open_db
-
-            if self.config.detectors:
-                from ..scoring import check_config
-
-                check_config(self.config, self.plugins)
-            self._db = open_db(self.db_path)
+            self._db = self.workspace.open_db()
         return self._db
 
-    @cached_property
-    def plugins(self):  # -> pqa_tui.plugins.Plugins (imported lazily: keeps --help fast)
-        from ..plugins import load_plugins
-
-        return load_plugins(self.plugins_dir)
-
     @property
-    def plugins_dir(self) -> Path:
-        return self.config.plugins_path()
+    def plugins(self) -> Plugins:
+        return self.workspace.plugins
 
     @property
     def actor(self) -> str:
-        """Who is acting: ``--as`` / ``PQA_USER``, else the config's ``me``, else the OS user."""
-        if self.actor_option:
-            return self.actor_option
-        if self.config.me:
-            return self.config.me
-        try:
-            return getpass.getuser()
-        except Exception:  # noqa: BLE001 - no login name in some containers
-            return "unknown"
+        return self.workspace.actor
 
 
 def state(ctx: typer.Context) -> State:

@@ -111,7 +111,7 @@ def demo(
     from ..tui import run_tui
 
     st.db.close()  # the TUI opens its own connections
-    run_tui(st.db_path, st.config, st.actor)
+    run_tui(st.workspace)
 
 
 def _build_or_reuse(

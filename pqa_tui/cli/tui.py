@@ -16,4 +16,4 @@ def tui(ctx: typer.Context) -> None:
     st.db  # noqa: B018 - opening creates the file and applies migrations before the TUI reads
     from ..tui import run_tui
 
-    run_tui(st.db_path, st.config, st.actor)
+    run_tui(st.workspace)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from hostile_data import AS_OF, ESCAPE_CHARS, HOSTILE, account_id, build_hostile_workspace
 
-from pqa_tui.tui.workspace import Workspace
+from pqa_tui.workspace import Workspace
 
 PQA = [sys.executable, "-m", "pqa_tui"]
 WIDE = {**os.environ, "COLUMNS": "3000", "PQA_LOAD_PLUGINS": "", "TERM": "xterm-256color"}

@@ -276,7 +276,7 @@ def test_clicking_a_tab_switches_the_view(make_app):
 def test_an_empty_workspace_says_what_to_do(db_path):
     from pqa_tui.config import Config
     from pqa_tui.tui.app import PqaApp
-    from pqa_tui.tui.workspace import Workspace
+    from pqa_tui.workspace import Workspace
 
     store.open_db(db_path).close()
     app = PqaApp(Workspace(db_path, Config(), "ana"), poll_seconds=3600)

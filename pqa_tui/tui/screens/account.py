@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from ... import accounts
 from ...safe_text import clean, safe
-from ..workspace import Workspace
+from ...workspace import Workspace
 from .triage_screen import Target, TriageScreen
 
 BUYER_DETECTOR = "buyer_persona"

@@ -21,8 +21,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ... import queue
 from ...queue import QueueRow
 from ...safe_text import safe
+from ...workspace import Workspace
 from ..widgets.queue_table import PAGE, QueueTable, columns_for
-from ..workspace import Workspace
 from .account import AccountScreen
 from .triage_screen import Target, TriageScreen
 

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from ... import reports
 from ...safe_text import safe
-from ..workspace import Workspace
+from ...workspace import Workspace
 
 BAR_WIDTH = 30
 VERDICT_STYLES = {"carries weight": "green", "works against": "red", "noise": "yellow"}
@@ -88,9 +88,9 @@ def kpi_text(data: dict[str, Any]) -> Text:
 class ReportsScreen(Screen[None]):
     """The report, read in a worker; ``r`` reads it again, Escape goes back.
 
-    With ``plugins`` (a :class:`pqa_tui.plugins.Plugins`), detectors are judged by a weekly
-    replay of the current config (a few seconds on a large workspace); without, by the last
-    scoring run's signals.
+    With ``replay``, detectors are judged by a weekly replay of the current config with the
+    workspace's plugins (a few seconds on a large workspace); without, by the last scoring
+    run's signals.
     """
 
     CSS_PATH = "reports.tcss"
@@ -99,10 +99,10 @@ class ReportsScreen(Screen[None]):
         Binding("r", "reload", "Refresh"),
     ]
 
-    def __init__(self, workspace: Workspace, plugins: Any = None) -> None:
+    def __init__(self, workspace: Workspace, *, replay: bool = False) -> None:
         super().__init__()
         self.workspace = workspace
-        self.plugins = plugins
+        self.replay = replay
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="reports"):
@@ -145,8 +145,10 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports")
     def _fetch(self) -> None:
-        with self.workspace.connect() as db:
-            data = reports.build_report(db, self.workspace.config, plugins=self.plugins)
+        ws = self.workspace
+        plugins = ws.plugins if self.replay else None  # loaded here, in the worker, if not yet
+        with ws.connect() as db:
+            data = reports.build_report(db, ws.config, plugins=plugins)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, data)
 

@@ -22,7 +22,7 @@ from ... import triage
 from ...errors import PqaError
 from ...safe_text import clean
 from ...store import DatabaseBusy, lock_wait
-from ..workspace import Workspace
+from ...workspace import Workspace
 from .modals import (
     FeedbackModal,
     FeedbackRequest,
