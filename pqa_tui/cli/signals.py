@@ -16,13 +16,13 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from .. import triage
 from ..accounts import account_detail, resolve_account
 from ..config import ConfigError
 from ..errors import PqaError
 from ..queue import SORTS, TEXT_SORTS, count_queue, list_queue
 from ..safe_text import show_controls
-from ..scoring import check_config, score_all
+from ..scoring import check_config
+from ..workflows import score_and_route
 from .app import app, err_console, fail, out, print_json, state
 
 config_app = typer.Typer(help="Check the config.", no_args_is_help=True)
@@ -102,13 +102,10 @@ def score(
     try:
         config = st.config
         _warn_plugin_errors(st)
-        run = score_all(st.db, config, st.plugins, as_of=day)
+        done = score_and_route(st.db, config, st.plugins, as_of=day)
     except ConfigError as e:  # [detectors.*] is checked once plugins are loaded
         raise _error(e) from None
-    # New PQAs get their triage row (and an owner, if a routing rule fits); parked accounts
-    # that are due back are logged as back.
-    routed = triage.route_new(st.db, st.config)
-    returned = triage.resurface_due(st.db, st.config)
+    run, routed, returned = done.run, done.routed, done.returned
     if as_json:
         print_json(run.to_json())
         return
