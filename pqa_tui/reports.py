@@ -31,7 +31,6 @@ from typing import Any
 import sqlite_utils
 
 from .config import Config
-from .errors import PqaError
 
 CONVERTED_OUTCOMES = ("converted", "won")
 QUALIFIED_OUTCOMES = ("qualified", "won", "converted")
@@ -48,21 +47,6 @@ BUYER_SENIORITIES = (
 Z95 = 1.959963984540054
 # The actor triage records for what the system does on its own (pqa_tui.triage.SYSTEM_ACTOR).
 SYSTEM_ACTOR = "pqa"
-
-
-class ReportError(PqaError):
-    """A report option that cannot be used (a date that does not parse, ...)."""
-
-    exit_code = 2
-
-
-def parse_day(value: str, option: str) -> str:
-    """``YYYY-MM-DD`` (or a full ISO time) to the stored time text at midnight UTC."""
-    try:
-        d = date.fromisoformat(value[:10])
-    except ValueError:
-        raise ReportError(f"{option}: expected a date like 2026-01-31, got {value!r}") from None
-    return f"{d.isoformat()}T00:00:00.000000Z"
 
 
 # ---------------------------------------------------------------------------------------------

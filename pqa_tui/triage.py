@@ -20,7 +20,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -112,20 +112,6 @@ class Capacity:
 
 def current_time(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
-
-
-def parse_until(text: str, option: str = "--until") -> datetime:
-    """A date (``YYYY-MM-DD``, midnight UTC) or an ISO 8601 time given on the command line."""
-    raw = text.strip()
-    try:
-        if len(raw) == 10:
-            return datetime.combine(date.fromisoformat(raw), time(), tzinfo=UTC)
-        dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise TriageError(
-            f"{option} {text!r} is not a date: use YYYY-MM-DD or an ISO 8601 time"
-        ) from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 # --- live state: the SQL every read shares ---------------------------------------------------

@@ -15,30 +15,58 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import click
 import sqlite_utils
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from ..config import Config, load_config
 from ..errors import PqaError
-from ..safe_text import show_controls
+from ..safe_text import clean, show_controls
 from ..workspace import Workspace, resolve_actor
 
 if TYPE_CHECKING:
     from ..plugins import Plugins
 
+# markup/emoji off: anything printed may hold text from outside (names, events, notes).
+console = Console(markup=False, emoji=False, highlight=False)
+err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
+
+
+class CommandError(PqaError):
+    """A command refusing what it was asked (a wrong option, no terminal, a file in the way)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class PqaGroup(TyperGroup):
+    """The root command: the one place a :class:`PqaError` from any command becomes a message.
+
+    The library raises, only this face prints: commands never catch a PqaError themselves.
+    The message goes to stderr as one ``Error: ...`` line, unwrapped (paths stay whole), with
+    control characters shown as symbols: messages carry names, notes and paths from outside.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PqaError as e:
+            err_console.print(f"Error: {clean(str(e))}", soft_wrap=True)
+            raise typer.Exit(e.exit_code) from None
+
+
 app = typer.Typer(
     name="pqa",
+    cls=PqaGroup,
     help="Find product-qualified accounts in product-usage data and work them as a team.",
     rich_markup_mode="rich",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-# markup/emoji off: anything printed may hold text from outside (names, events, notes).
-console = Console(markup=False, emoji=False, highlight=False)
-err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
 
 
 @dataclass
@@ -127,12 +155,6 @@ def print_json(data: Any) -> None:
     sys.stdout.write(text.translate(C1_AS_JSON_ESCAPES) + "\n")
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print ``Error: message`` to stderr and return the Exit to raise."""
-    err_console.print(f"Error: {show_controls(message)}", soft_wrap=True)
-    return typer.Exit(code)
-
-
 def is_terminal() -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
@@ -143,7 +165,7 @@ __all__ = [
     "state",
     "out",
     "print_json",
-    "fail",
+    "CommandError",
     "console",
     "err_console",
     "PqaError",

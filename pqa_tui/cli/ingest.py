@@ -18,10 +18,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..errors import PqaError
 from ..ingest.pipeline import FileSummary, ingest_paths
 from ..ingest.queries import list_rejects, stats
-from .app import State, app, err_console, fail, is_terminal, out, print_json, state
+from .app import CommandError, State, app, err_console, is_terminal, out, print_json, state
 
 
 def _progress_bar() -> Progress:
@@ -95,10 +94,7 @@ def ingest(
 ) -> None:
     """Read analytics exports into the database (deduplicated; one transaction per file)."""
     st = state(ctx)
-    try:
-        summaries = _run(st, files, format_, strict, show_bar=is_terminal() and not json_)
-    except PqaError as e:
-        raise fail(str(e), e.exit_code) from None
+    summaries = _run(st, files, format_, strict, show_bar=is_terminal() and not json_)
     rejected = sum(s.rejected for s in summaries)
     if json_:
         print_json({"files": [s.to_dict() for s in summaries], "rejected": rejected})
@@ -159,7 +155,9 @@ def stats_command(
     """Counts of what the database holds: events, users, accounts, rejects, time range."""
     st = state(ctx)
     if not st.db_path.exists():
-        raise fail(f"{st.db_path} does not exist; run `pqa init` or `pqa ingest FILE` first")
+        raise CommandError(
+            f"{st.db_path} does not exist; run `pqa init` or `pqa ingest FILE` first"
+        )
     data = stats(st.db)
     if json_:
         print_json(data)
