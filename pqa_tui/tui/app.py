@@ -19,7 +19,7 @@ from .change_watch import ChangeWatch
 from .screens.help import HelpScreen, bindings_of
 from .screens.queue import QueueScreen
 from .screens.reports import ReportsScreen
-from .screens.triage_screen import STEP_GROUP, TriageScreen, report_failure
+from .screens.triage_base import STEP_GROUP, TriageScreen, report_failure
 
 POLL_SECONDS = 2.0
 

@@ -24,7 +24,7 @@ from ...safe_text import safe
 from ...workspace import Workspace
 from ..widgets.queue_table import PAGE, QueueTable, columns_for
 from .account import AccountScreen
-from .triage_screen import Target, TriageScreen
+from .triage_base import Target, TriageScreen
 
 SEARCH_PAUSE = 0.15  # seconds of no typing before the search runs
 
