@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
+from ..formatting import interval, num, pct
 from ..timestamps import format_ts, parse_day_option
 from .app import app, is_terminal, out, print_json, state
 
@@ -38,20 +39,6 @@ def bar(value: float, top: float, width: int = BAR_WIDTH) -> str:
     if top <= 0 or value <= 0:
         return ""
     return "█" * max(1, round(value / top * width))
-
-
-def pct(x: float | None) -> str:
-    return "–" if x is None else f"{x * 100:.1f}%"
-
-
-def num(x: float | None, digits: int = 2) -> str:
-    return "–" if x is None else f"{x:.{digits}f}"
-
-
-def interval(ci: Sequence[float | None] | None, fmt=num) -> str:
-    if not ci or ci[0] is None or ci[1] is None:
-        return "–"
-    return f"{fmt(ci[0])}–{fmt(ci[1])}"
 
 
 class Printer:
