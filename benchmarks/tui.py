@@ -54,7 +54,7 @@ from pqa_tui.triage.queue_view import count_queue, list_queue  # noqa: E402
 from pqa_tui.tui.app import PqaApp  # noqa: E402
 from pqa_tui.tui.screens.account import AccountScreen  # noqa: E402
 from pqa_tui.tui.widgets.queue_table import QueueTable  # noqa: E402
-from pqa_tui.tui.workspace import Workspace  # noqa: E402
+from pqa_tui.workspace import Workspace  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 FLOOR = ROOT.parent / "shared" / "bench" / "tui_floor.py"

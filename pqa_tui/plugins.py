@@ -47,8 +47,9 @@ class PluginInfo:
 
 
 @dataclass
-class PluginError:
-    """A plugin that could not load or whose hook failed."""
+class PluginFailure:
+    """The record of a plugin that could not load or whose hook failed (not an exception:
+    loading never raises, it lists these in :attr:`Plugins.errors`)."""
 
     plugin: str
     source: str
@@ -65,7 +66,7 @@ class Plugins:
 
     pm: pluggy.PluginManager
     infos: dict[str, PluginInfo] = field(default_factory=dict)
-    errors: list[PluginError] = field(default_factory=list)
+    errors: list[PluginFailure] = field(default_factory=list)
     detectors: dict[str, Any] = field(default_factory=dict)
     formats: dict[str, Any] = field(default_factory=dict)
     exporters: dict[str, Any] = field(default_factory=dict)
@@ -98,7 +99,7 @@ class Plugins:
                     owner = self.owners[(kind, name)]
                     source = _info.source if _info else "?"
                     message = f"{kind} {name!r} is already registered by {owner}; ignored"
-                    self.errors.append(PluginError(_plugin, source, hook_name, message))
+                    self.errors.append(PluginFailure(_plugin, source, hook_name, message))
                     return
                 target[name] = obj
                 self.owners[(kind, name)] = _plugin
@@ -109,7 +110,7 @@ class Plugins:
                 impl.function(register=register)
             except Exception as e:  # noqa: BLE001 - isolate every plugin
                 source = info.source if info else "?"
-                self.errors.append(PluginError(plugin, source, hook_name, _describe(e)))
+                self.errors.append(PluginFailure(plugin, source, hook_name, _describe(e)))
 
 
 def _describe(e: BaseException) -> str:
@@ -175,7 +176,7 @@ def _register(
     except Exception as e:  # noqa: BLE001 - a broken plugin is reported, never fatal
         if plugins.pm.has_plugin(name):
             plugins.pm.unregister(name=name)
-        plugins.errors.append(PluginError(name, source, "import", _describe(e)))
+        plugins.errors.append(PluginFailure(name, source, "import", _describe(e)))
         return
     plugins.infos[name] = PluginInfo(name=name, source=source, version=version)
 

@@ -31,7 +31,6 @@ import sqlite_utils
 
 from .backtest import ReplayData, default_window, replay, weekly_steps
 from .config import Config
-from .errors import PqaError
 from .stats import (
     CONVERTED_OUTCOMES,
     fisher_exact,
@@ -56,21 +55,6 @@ BUYER_SENIORITIES = (
 )  # fmt: skip
 # The actor triage records for what the system does on its own (pqa_tui.triage.SYSTEM_ACTOR).
 SYSTEM_ACTOR = "pqa"
-
-
-class ReportError(PqaError):
-    """A report option that cannot be used (a date that does not parse, ...)."""
-
-    exit_code = 2
-
-
-def parse_day(value: str, option: str) -> str:
-    """``YYYY-MM-DD`` (or a full ISO time) to the stored time text at midnight UTC."""
-    try:
-        d = date.fromisoformat(value[:10])
-    except ValueError:
-        raise ReportError(f"{option}: expected a date like 2026-01-31, got {value!r}") from None
-    return f"{d.isoformat()}T00:00:00.000000Z"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,12 +1,16 @@
 """Time in one format: UTC ISO 8601 text that sorts as it reads.
 
 Every stored time goes through :func:`format_ts`; every time read from outside goes through
-:func:`parse_ts`. A time with no offset is UTC.
+:func:`parse_ts`, and every date or time a person types as an option (``--until``, ``--as-of``,
+``--since``, ``--end``, a TUI form) through :func:`parse_time_option` or
+:func:`parse_day_option`. A time with no offset is UTC.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+
+from .errors import PqaError
 
 TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -85,3 +89,52 @@ def _from_epoch(number: float) -> str:
         return format_ts(_EPOCH + timedelta(seconds=number))
     except OverflowError:
         raise ValueError(f"epoch time out of range: {str(number)[:40]}") from None
+
+
+class DateOptionError(PqaError):
+    """A date or time option that does not parse; the message names the option."""
+
+    exit_code = 2
+
+
+def _written_day(text: str) -> date | None:
+    """The day ``text`` names when it is a date alone (``2026-01-31``, ``20260131``, ...)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def parse_time_option(text: str, option: str, *, bare_day: str = "start") -> datetime:
+    """A time typed for ``option``, as an aware UTC datetime.
+
+    Takes a date (``YYYY-MM-DD``), any ISO 8601 time :func:`parse_ts` reads (no offset means
+    UTC) or an epoch number. A bare date is that day's start in UTC, or its last second with
+    ``bare_day="end"`` (a demo that ends "on" a day includes it). Raises
+    :class:`DateOptionError` naming the option.
+    """
+    raw = text.strip()
+    day = _written_day(raw)
+    if day is not None:
+        start = datetime.combine(day, time(), tzinfo=UTC)
+        return start + timedelta(days=1, seconds=-1) if bare_day == "end" else start
+    try:
+        return ts_to_datetime(parse_ts(raw))
+    except ValueError:
+        raise DateOptionError(
+            f"{option} {text!r} is not a date: use YYYY-MM-DD or an ISO 8601 time"
+        ) from None
+
+
+def parse_day_option(text: str, option: str) -> date:
+    """The day typed for ``option``: ``YYYY-MM-DD`` (or a time: its day as written, before any
+    offset is applied). Raises :class:`DateOptionError` naming the option."""
+    raw = text.strip()
+    # A time counts by the day it is written on; so does text after a written day.
+    day = _written_day(raw) or _written_day(raw[:10])
+    if day is None:
+        try:
+            day = datetime.fromisoformat(raw).date()
+        except ValueError:
+            raise DateOptionError(f"{option} {text!r} is not a date: use YYYY-MM-DD") from None
+    return day

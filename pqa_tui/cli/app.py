@@ -7,25 +7,60 @@ names, notes) is printed with markup off: see :func:`out`.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import click
 import sqlite_utils
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
-from ..config import Config, check_config, load_config
+from ..config import Config, load_config
 from ..errors import PqaError
-from ..safe_text import show_controls
+from ..safe_text import clean, show_controls
+from ..workspace import Workspace, resolve_actor
+
+if TYPE_CHECKING:
+    from ..plugins import Plugins
+
+# markup/emoji off: anything printed may hold text from outside (names, events, notes).
+console = Console(markup=False, emoji=False, highlight=False)
+err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
+
+
+class CommandError(PqaError):
+    """A command refusing what it was asked (a wrong option, no terminal, a file in the way)."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class PqaGroup(TyperGroup):
+    """The root command: the one place a :class:`PqaError` from any command becomes a message.
+
+    The library raises, only this face prints: commands never catch a PqaError themselves.
+    The message goes to stderr as one ``Error: ...`` line, unwrapped (paths stay whole), with
+    control characters shown as symbols: messages carry names, notes and paths from outside.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PqaError as e:
+            err_console.print(f"Error: {clean(str(e))}", soft_wrap=True)
+            raise typer.Exit(e.exit_code) from None
+
 
 app = typer.Typer(
     name="pqa",
+    cls=PqaGroup,
     help="Find product-qualified accounts in product-usage data and work them as a team.",
     rich_markup_mode="rich",
     no_args_is_help=True,
@@ -33,14 +68,11 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-# markup/emoji off: anything printed may hold text from outside (names, events, notes).
-console = Console(markup=False, emoji=False, highlight=False)
-err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
-
 
 @dataclass
 class State:
-    """Global options, and the config / database / plugins opened lazily from them."""
+    """The global options, and the :class:`~pqa_tui.workspace.Workspace` made from them on
+    first use (reading the config is the first thing a command can fail on)."""
 
     db_path: Path
     config_path: Path
@@ -49,45 +81,28 @@ class State:
     _db: sqlite_utils.Database | None = field(default=None, repr=False)
 
     @cached_property
+    def workspace(self) -> Workspace:
+        config = load_config(self.config_path, required=self.config_explicit)
+        return Workspace(self.db_path, config, resolve_actor(self.actor_option, config))
+
+    @property
     def config(self) -> Config:
-        return load_config(self.config_path, required=self.config_explicit)
+        return self.workspace.config
 
     @property
     def db(self) -> sqlite_utils.Database:
-        """The database, opened only once the config has been read and checked in full.
-
-        A wrong config must stop a command before it creates, migrates or writes the file.
-        ``[detectors.*]`` tables need the plugins to be checked, so those load first then.
-        """
+        """The command's connection, opened once the config has been checked in full."""
         if self._db is None:
-            from ..store import open_db
-
-            if self.config.detectors:
-                check_config(self.config, self.plugins)
-            self._db = open_db(self.db_path)
+            self._db = self.workspace.open_db()
         return self._db
 
-    @cached_property
-    def plugins(self):  # -> pqa_tui.plugins.Plugins (imported lazily: keeps --help fast)
-        from ..plugins import load_plugins
-
-        return load_plugins(self.plugins_dir)
-
     @property
-    def plugins_dir(self) -> Path:
-        return self.config.plugins_path()
+    def plugins(self) -> Plugins:
+        return self.workspace.plugins
 
     @property
     def actor(self) -> str:
-        """Who is acting: ``--as`` / ``PQA_USER``, else the config's ``me``, else the OS user."""
-        if self.actor_option:
-            return self.actor_option
-        if self.config.me:
-            return self.config.me
-        try:
-            return getpass.getuser()
-        except Exception:  # noqa: BLE001 - no login name in some containers
-            return "unknown"
+        return self.workspace.actor
 
 
 def state(ctx: typer.Context) -> State:
@@ -140,12 +155,6 @@ def print_json(data: Any) -> None:
     sys.stdout.write(text.translate(C1_AS_JSON_ESCAPES) + "\n")
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
-    """Print ``Error: message`` to stderr and return the Exit to raise."""
-    err_console.print(f"Error: {show_controls(message)}", soft_wrap=True)
-    return typer.Exit(code)
-
-
 def is_terminal() -> bool:
     return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
 
@@ -156,7 +165,7 @@ __all__ = [
     "state",
     "out",
     "print_json",
-    "fail",
+    "CommandError",
     "console",
     "err_console",
     "PqaError",

@@ -11,9 +11,8 @@ from pathlib import Path
 import typer
 
 from ..crm.results import FORMATS, import_results
-from ..errors import PqaError
 from ..safe_text import clean
-from .app import app, fail, out, print_json, state
+from .app import app, out, print_json, state
 
 crm_app = typer.Typer(help="Read results back from a CRM.", no_args_is_help=True)
 app.add_typer(crm_app, name="crm", rich_help_panel="Triage")
@@ -37,10 +36,7 @@ def import_command(
     Importing the same file again changes nothing; a malformed file changes nothing.
     """
     st = state(ctx)
-    try:
-        report = import_results(st.db, st.config, file, fmt=fmt)
-    except PqaError as e:
-        raise fail(str(e), e.exit_code) from None
+    report = import_results(st.db, st.config, file, fmt=fmt)
     if json_:
         print_json(report.as_json())
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +20,13 @@ from ..demo import (
     remove_database,
     write_event_file,
 )
-from ..errors import PqaError
-from ..timestamps import parse_ts, ts_to_datetime
-from .app import State, app, err_console, fail, is_terminal, out, print_json, state
+from ..timestamps import parse_time_option
+from .app import State, app, err_console, is_terminal, out, print_json, state
 
 
 def _parse_end(value: str | None) -> datetime | None:
     """``--end``: a day means the end of that day (UTC); a time is taken as given."""
-    if value is None:
-        return None
-    try:
-        end = ts_to_datetime(parse_ts(value))
-    except ValueError:
-        raise DemoError(
-            f"--end {value!r} is not a date or time; use YYYY-MM-DD or an ISO 8601 time"
-        ) from None
-    if len(value.strip()) == 10:  # a bare date
-        end += timedelta(days=1, seconds=-1)
-    return end
+    return parse_time_option(value, "--end", bare_day="end") if value is not None else None
 
 
 @app.command()
@@ -84,34 +73,31 @@ def demo(
     """Build a realistic demo workspace (about 2,000 accounts over 12 months), score it and
     open the TUI. Re-running opens the demo already in --db; --force rebuilds it.
     """
-    try:
-        if write_events is not None:
-            written = write_event_file(
-                write_events,
-                events=events,
-                fmt=fmt,
-                accounts=accounts,
-                seed=seed,
-                end=_parse_end(end),
-                months=months,
-                track_only=track_only,
-            )
-            err_console.print(f"Wrote {written:,} {fmt} events to {write_events}")
-            return
-        st = state(ctx)
-        if db is not None:
-            st.db_path = db
-        accounts = DEFAULT_ACCOUNTS if accounts is None else accounts
-        _build_or_reuse(st, seed, _parse_end(end), accounts, months, force)
-        if no_tui or not is_terminal():
-            _print_summary(demo_summary(st.db, st.config), st, as_json)
-            return
-    except PqaError as e:
-        raise fail(str(e), e.exit_code) from None
+    if write_events is not None:
+        written = write_event_file(
+            write_events,
+            events=events,
+            fmt=fmt,
+            accounts=accounts,
+            seed=seed,
+            end=_parse_end(end),
+            months=months,
+            track_only=track_only,
+        )
+        err_console.print(f"Wrote {written:,} {fmt} events to {write_events}")
+        return
+    st = state(ctx)
+    if db is not None:
+        st.db_path = db
+    accounts = DEFAULT_ACCOUNTS if accounts is None else accounts
+    _build_or_reuse(st, seed, _parse_end(end), accounts, months, force)
+    if no_tui or not is_terminal():
+        _print_summary(demo_summary(st.db, st.config), st, as_json)
+        return
     from ..tui import run_tui
 
     st.db.close()  # the TUI opens its own connections
-    run_tui(st.db_path, st.config, st.actor)
+    run_tui(st.workspace)
 
 
 def _build_or_reuse(

@@ -18,10 +18,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from ..errors import PqaError
 from ..ingest.pipeline import FileSummary, ingest_paths
 from ..ingest.queries import list_rejects, stats
-from .app import State, app, err_console, fail, is_terminal, out, print_json, state
+from .app import CommandError, State, app, err_console, is_terminal, out, print_json, state
 
 
 def _progress_bar() -> Progress:
@@ -109,11 +108,8 @@ def ingest(
         _load_rollups(st, files or [], rollups, engine, json_)
         return
     if not files:
-        raise fail("give the export files to read (or --rollups DIR)", 2)
-    try:
-        summaries = _run(st, files, format_, strict, show_bar=is_terminal() and not json_)
-    except PqaError as e:
-        raise fail(str(e), e.exit_code) from None
+        raise CommandError("give the export files to read (or --rollups DIR)", 2)
+    summaries = _run(st, files, format_, strict, show_bar=is_terminal() and not json_)
     rejected = sum(s.rejected for s in summaries)
     if json_:
         print_json({"files": [s.to_dict() for s in summaries], "rejected": rejected})
@@ -134,19 +130,16 @@ def _load_rollups(
     from ..warehouse.engine import ingest_with_duckdb
     from ..warehouse.loader import load_rollups
 
-    try:
-        if folder is not None:
-            if files or engine != "sqlite":
-                raise fail("--rollups DIR takes no files and no --engine", 2)
-            summary = load_rollups(st.db, folder)
-        elif engine == "duckdb":
-            if not files:
-                raise fail("--engine duckdb needs the Segment files to read", 2)
-            summary = ingest_with_duckdb(st.db, st.config, files)
-        else:
-            raise fail(f"--engine {engine!r} is not one of: sqlite, duckdb", 2)
-    except PqaError as e:
-        raise fail(str(e), e.exit_code) from None
+    if folder is not None:
+        if files or engine != "sqlite":
+            raise CommandError("--rollups DIR takes no files and no --engine", 2)
+        summary = load_rollups(st.db, folder)
+    elif engine == "duckdb":
+        if not files:
+            raise CommandError("--engine duckdb needs the Segment files to read", 2)
+        summary = ingest_with_duckdb(st.db, st.config, files)
+    else:
+        raise CommandError(f"--engine {engine!r} is not one of: sqlite, duckdb", 2)
     if json_:
         print_json(summary.to_dict())
         return
@@ -217,7 +210,9 @@ def stats_command(
     """Counts of what the database holds: events, users, accounts, rejects, time range."""
     st = state(ctx)
     if not st.db_path.exists():
-        raise fail(f"{st.db_path} does not exist; run `pqa init` or `pqa ingest FILE` first")
+        raise CommandError(
+            f"{st.db_path} does not exist; run `pqa init` or `pqa ingest FILE` first"
+        )
     data = stats(st.db)
     if json_:
         print_json(data)

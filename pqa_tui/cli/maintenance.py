@@ -8,8 +8,7 @@ from pathlib import Path
 import typer
 
 from ..backup import backup_db
-from ..errors import PqaError
-from .app import app, err_console, out, print_json, state
+from .app import app, out, print_json, state
 
 
 @app.command()
@@ -21,11 +20,7 @@ def backup(
 ) -> None:
     """Copy the database to FILE with SQLite's online backup (safe while others write)."""
     st = state(ctx)
-    try:
-        result = backup_db(st.db_path, file, overwrite=force)
-    except PqaError as e:
-        err_console.print(f"Error: {e}", soft_wrap=True)  # unwrapped: paths stay whole
-        raise typer.Exit(e.exit_code) from None
+    result = backup_db(st.db_path, file, overwrite=force)
     if json_:
         print_json(asdict(result))
         return

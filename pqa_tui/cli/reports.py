@@ -8,12 +8,15 @@ aligned tables; ``--json`` prints the dicts as they are.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime, time
 from typing import Any
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from ..formatting import interval, num, pct
+from ..timestamps import format_ts, parse_day_option
 from .app import app, is_terminal, out, print_json, state
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -36,20 +39,6 @@ def bar(value: float, top: float, width: int = BAR_WIDTH) -> str:
     if top <= 0 or value <= 0:
         return ""
     return "█" * max(1, round(value / top * width))
-
-
-def pct(x: float | None) -> str:
-    return "–" if x is None else f"{x * 100:.1f}%"
-
-
-def num(x: float | None, digits: int = 2) -> str:
-    return "–" if x is None else f"{x:.{digits}f}"
-
-
-def interval(ci: Sequence[float | None] | None, fmt=num) -> str:
-    if not ci or ci[0] is None or ci[1] is None:
-        return "–"
-    return f"{fmt(ci[0])}–{fmt(ci[1])}"
 
 
 class Printer:
@@ -88,9 +77,9 @@ class Printer:
 
 
 def _since(value: str | None) -> str | None:
-    from ..reports import parse_day
-
-    return parse_day(value, "--since") if value else None
+    """``--since`` as the stored time of that day's start."""
+    day = _day(value, "--since")
+    return format_ts(datetime.combine(day, time())) if day else None
 
 
 @app.command()
@@ -231,12 +220,8 @@ def print_report(data: dict[str, Any], p: Printer) -> None:
         )
 
 
-def _day(value: str | None, option: str):
-    from datetime import date
-
-    from ..reports import parse_day
-
-    return date.fromisoformat(parse_day(value, option)[:10]) if value else None
+def _day(value: str | None, option: str) -> date | None:
+    return parse_day_option(value, option) if value else None
 
 
 @app.command()

@@ -8,7 +8,7 @@ import tomli_w
 import typer
 
 from ..config import Config, config_to_dict
-from .app import app, fail, out, state
+from .app import CommandError, app, out, state
 
 
 @app.command()
@@ -20,7 +20,7 @@ def init(
     st = state(ctx)
     path: Path = st.config_path
     if path.exists() and not force:
-        raise fail(f"{path} already exists; pass --force to overwrite it")
+        raise CommandError(f"{path} already exists; pass --force to overwrite it")
     path.write_text(
         "# pqa-tui config: see example.toml in the project for every setting, commented.\n"
         + tomli_w.dumps(config_to_dict(Config())),

@@ -16,15 +16,14 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from .. import triage
 from ..accounts import account_detail, resolve_account
-from ..config import ConfigError, check_config
-from ..errors import PqaError
+from ..config import check_config
 from ..safe_text import show_controls
-from ..scoring import score_all
+from ..timestamps import parse_day_option
 from ..triage import QueueFilter
 from ..triage.queue_view import SORTS, TEXT_SORTS, count_queue, list_queue
-from .app import app, err_console, fail, out, print_json, state
+from ..workflows import score_and_route
+from .app import CommandError, app, err_console, out, print_json, state
 
 config_app = typer.Typer(help="Check the config.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
@@ -33,12 +32,6 @@ app.add_typer(config_app, name="config")
 def plain(value: Any) -> Text:
     """Untrusted text as inert Text: no markup, control characters shown as ``\\xNN``."""
     return Text(show_controls("" if value is None else str(value)))
-
-
-def _error(e: PqaError) -> typer.Exit:
-    """A core error as ``Error: ...`` on stderr, control characters made visible."""
-    err_console.print(plain(f"Error: {e}"), soft_wrap=True)  # unwrapped: paths stay whole
-    return typer.Exit(e.exit_code)
 
 
 def _warn_plugin_errors(st) -> None:
@@ -81,15 +74,6 @@ def plugins(
         out(plain(f"FAILED {error}"))
 
 
-def _parse_day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"--as-of {value!r} is not a date; expected YYYY-MM-DD", 2) from None
-
-
 @app.command()
 def score(
     ctx: typer.Context,
@@ -100,17 +84,11 @@ def score(
 ) -> None:
     """Re-score every account and print what changed: new PQAs, fell out, detector errors."""
     st = state(ctx)
-    day = _parse_day(as_of)
-    try:
-        config = st.config
-        _warn_plugin_errors(st)
-        run = score_all(st.db, config, st.plugins, as_of=day)
-    except ConfigError as e:  # [detectors.*] is checked once plugins are loaded
-        raise _error(e) from None
-    # New PQAs get their triage row (and an owner, if a routing rule fits); parked accounts
-    # that are due back are logged as back.
-    routed = triage.route_new(st.db, st.config)
-    returned = triage.resurface_due(st.db, st.config)
+    day = parse_day_option(as_of, "--as-of") if as_of is not None else None
+    config = st.config
+    _warn_plugin_errors(st)
+    done = score_and_route(st.db, config, st.plugins, as_of=day)
+    run, routed, returned = done.run, done.routed, done.returned
     if as_json:
         print_json(run.to_json())
         return
@@ -179,15 +157,14 @@ def queue(
     """The PQAs waiting for a human, best first, with the reasons for each."""
     st = state(ctx)
     if sort not in SORTS:
-        raise fail(f"--sort {sort!r} is not a sort; choose one of: {', '.join(SORTS)}", 2)
+        raise CommandError(
+            f"--sort {sort!r} is not a sort; choose one of: {', '.join(SORTS)}", exit_code=2
+        )
     # --owner / --state look across every account unless a view is named.
     view = "mine" if mine else view or ("all" if owner or triage_state else "queue")
     descending = (sort not in TEXT_SORTS) != reverse
     filters = QueueFilter(st.actor, view, owner, triage_state, search, sort, descending)
-    try:
-        rows = list_queue(st.db, st.config, filters, limit=limit)
-    except PqaError as e:
-        raise _error(e) from None
+    rows = list_queue(st.db, st.config, filters, limit=limit)
     if as_json:
         print_json([r.to_json() for r in rows])
         return
@@ -226,10 +203,7 @@ def show(
 ) -> None:
     """One account: profile, users, every signal with reason and evidence, score, PQA moments."""
     st = state(ctx)
-    try:
-        account_id = resolve_account(st.db, account)
-    except PqaError as e:
-        raise _error(e) from None
+    account_id = resolve_account(st.db, account)
     detail = account_detail(st.db, st.config, account_id)
     if as_json:
         print_json(detail)
@@ -281,10 +255,7 @@ def show(
 def config_check(ctx: typer.Context) -> None:
     """Validate the config (with plugins loaded) without running anything."""
     st = state(ctx)
-    try:
-        config = st.config
-        _warn_plugin_errors(st)
-        check_config(config, st.plugins)
-    except ConfigError as e:
-        raise _error(e) from None
+    config = st.config
+    _warn_plugin_errors(st)
+    check_config(config, st.plugins)
     out(plain(f"OK: {config.path or 'built-in defaults'}"))

@@ -8,7 +8,6 @@ printed through :func:`clean`, so a note cannot carry terminal escapes to the sc
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,8 +18,8 @@ import typer
 
 from .. import triage
 from ..accounts import resolve_account
-from ..errors import PqaError
 from ..safe_text import clean, show_controls
+from ..timestamps import parse_time_option
 from .app import app, err_console, out, print_json, state
 
 ACCOUNT = typer.Argument(..., help="Account id, name or domain.")
@@ -28,21 +27,8 @@ Command = TypeVar("Command", bound=Callable[..., Any])
 
 
 def command(func: Command) -> Command:
-    """A triage command: errors meant for users print as ``Error: ...`` with escapes made visible.
-
-    Messages carry account ids and people's names from the database, so they are cleaned
-    like any other untrusted text before they reach the terminal.
-    """
-
-    @functools.wraps(func)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except PqaError as e:
-            err_console.print(f"Error: {clean(str(e))}", soft_wrap=True)
-            raise typer.Exit(e.exit_code) from None
-
-    return app.command(rich_help_panel="Triage")(run)  # type: ignore[return-value]
+    """A triage command, listed under its own heading in ``pqa --help``."""
+    return app.command(rich_help_panel="Triage")(func)  # type: ignore[return-value]
 
 
 def _account(ctx: typer.Context, ref: str) -> str:
@@ -165,7 +151,7 @@ def sunset(
     """Take an account out of the queue until its next PQA moment (or --until)."""
     st = state(ctx)
     account_id = _account(ctx, account)
-    when = triage.parse_until(until) if until else None
+    when = parse_time_option(until, "--until") if until else None
     live = triage.sunset(st.db, st.config, account_id, st.actor, reason=reason, until=when)
     _report(live)
     days = st.config.triage.sunset_cooldown_days
@@ -183,7 +169,7 @@ def snooze(
     """Hide an account until a date; it comes back as it was."""
     st = state(ctx)
     account_id = _account(ctx, account)
-    when = triage.parse_until(until)
+    when = parse_time_option(until, "--until")
     live = triage.snooze(st.db, st.config, account_id, st.actor, until=when, reason=reason)
     _report(live)
 
@@ -240,7 +226,7 @@ def export(
     from ..exporters.base import collect, output_paths, run_exporter, write_files
 
     st = state(ctx)
-    since = triage.parse_until(notes_since, "--notes-since") if notes_since else None
+    since = parse_time_option(notes_since, "--notes-since") if notes_since else None
     data = collect(st.db, st.config, notes_since=since, raw_csv=raw_csv)
     files = run_exporter(st.plugins, fmt, data)
     if out_path is None and len(files) == 1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from .app import app, fail, is_terminal, state
+from .app import CommandError, app, is_terminal, state
 
 
 @app.command()
@@ -12,8 +12,8 @@ def tui(ctx: typer.Context) -> None:
     """Work the queue from the keyboard: claim, note, feedback, outcome, sunset, snooze."""
     st = state(ctx)
     if not is_terminal():
-        raise fail("pqa tui needs a terminal; use `pqa queue` for plain output")
+        raise CommandError("pqa tui needs a terminal; use `pqa queue` for plain output")
     st.db  # noqa: B018 - opening creates the file and applies migrations before the TUI reads
     from ..tui import run_tui
 
-    run_tui(st.db_path, st.config, st.actor)
+    run_tui(st.workspace)

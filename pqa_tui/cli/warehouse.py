@@ -8,7 +8,7 @@ import typer
 
 from ..warehouse.sources import SOURCES
 from ..warehouse.sql import DIALECTS, statements
-from .app import app, fail, out, state
+from .app import CommandError, app, out, state
 
 warehouse_app = typer.Typer(help="Compute the rollups where the events live.", no_args_is_help=True)
 app.add_typer(warehouse_app, name="warehouse")
@@ -19,7 +19,9 @@ def _pairs(values: list[str]) -> dict[str, str]:
     for value in values:
         name, sep, actual = value.partition("=")
         if not sep or not name or not actual:
-            raise fail(f"--table {value!r}: expected NAME=TABLE (e.g. tracks=analytics.tracks)", 2)
+            raise CommandError(
+                f"--table {value!r}: expected NAME=TABLE (e.g. tracks=analytics.tracks)", 2
+            )
         found[name.strip()] = actual.strip()
     return found
 
@@ -46,15 +48,15 @@ def sql_command(
 ) -> None:
     """Write the SQL computing every table scoring reads, from the config, in DIALECT."""
     if dialect not in DIALECTS:
-        raise fail(f"--dialect {dialect!r} is not one of: {', '.join(DIALECTS)}", 2)
+        raise CommandError(f"--dialect {dialect!r} is not one of: {', '.join(DIALECTS)}", 2)
     if source not in SOURCES:
-        raise fail(f"--source {source!r} is not one of: {', '.join(SOURCES)}", 2)
+        raise CommandError(f"--source {source!r} is not one of: {', '.join(SOURCES)}", 2)
     try:
         found = statements(
             state(ctx).config, source, dialect, tables=_pairs(table), account=account
         )
     except ValueError as e:
-        raise fail(str(e)) from None
+        raise CommandError(str(e)) from None
     if out_dir is None:
         for name, sql in found.items():
             out(f"-- {name}\n{sql};\n", soft_wrap=True)

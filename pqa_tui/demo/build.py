@@ -1,7 +1,8 @@
 """Building the demo workspace into a database: generate, ingest, keep the truth, score.
 
 The demo goes through the same doors as real data: the generated Segment calls are ingested by
-:func:`pqa_tui.ingest.pipeline.ingest_records` and scored by :func:`pqa_tui.scoring.score_all`.
+:func:`pqa_tui.ingest.pipeline.ingest_records`, scored and routed by
+:func:`pqa_tui.workflows.score_and_route` as ``pqa score`` does.
 Only the planted truth (``demo_accounts``) and how the demo was built (``demo_meta``) are
 written here.
 """
@@ -108,9 +109,9 @@ def build_demo(
     converted, as if the tool had run all year: what reports and backtests look at. ``db``
     should be empty: the demo's events would mix with any already there.
     """
-    from .. import triage
     from ..ingest.pipeline import ingest_records
     from ..scoring import score_all
+    from ..workflows import score_and_route
     from .team_history import simulate_team
 
     seconds: dict[str, float] = {}
@@ -131,14 +132,13 @@ def build_demo(
             score_all(db, config, plugins, as_of=day)
             day += timedelta(days=history_every_days)
     seconds["history"] = time.perf_counter() - start
-    start = time.perf_counter()
-    run = score_all(db, config, plugins, as_of=last_day)
-    seconds["score"] = time.perf_counter() - start
-    # A year of a team working the queue, so reports and the TUI have history to show; then
-    # what `pqa score` does after scoring: new PQAs routed, parked accounts brought back.
+    # A year of a team working the queue, so reports and the TUI have history to show. It
+    # reads only the past's PQA moments, and scoring never reads triage, so it can go first.
     team = simulate_team(db, config, end=workspace.end, seed=seed)
-    triage.route_new(db, config, now=workspace.end)
-    triage.resurface_due(db, config, now=workspace.end)
+    # Then what `pqa score` does: score as of the end, route new PQAs, bring parked ones back.
+    start = time.perf_counter()
+    run = score_and_route(db, config, plugins, as_of=last_day, now=workspace.end).run
+    seconds["score"] = time.perf_counter() - start
     return DemoBuild(workspace=workspace, ingest=summary, score=run, team=team, seconds=seconds)
 
 

@@ -45,7 +45,6 @@ from .states import (
     TriageError,
     TriageState,
     current_time,
-    parse_until,
 )
 from .transitions import (
     add_note,
@@ -96,7 +95,6 @@ __all__ = [
     "mark_contacted",
     "notes",
     "outcomes",
-    "parse_until",
     "queue_filter_sql",
     "record_crm_result",
     "record_outcome",

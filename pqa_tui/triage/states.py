@@ -8,7 +8,7 @@ tables are in :mod:`pqa_tui.triage.transitions`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import PqaError
@@ -74,17 +74,3 @@ class TriageState:
 
 def current_time(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
-
-
-def parse_until(text: str, option: str = "--until") -> datetime:
-    """A date (``YYYY-MM-DD``, midnight UTC) or an ISO 8601 time given on the command line."""
-    raw = text.strip()
-    try:
-        if len(raw) == 10:
-            return datetime.combine(date.fromisoformat(raw), time(), tzinfo=UTC)
-        dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise TriageError(
-            f"{option} {text!r} is not a date: use YYYY-MM-DD or an ISO 8601 time"
-        ) from None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)

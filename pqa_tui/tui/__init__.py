@@ -5,17 +5,14 @@ Nothing in the core imports this package, so the library stays usable without Te
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from ..config import Config
+from ..workspace import Workspace
 
 
-def run_tui(db_path: str | Path, config: Config, actor: str) -> None:
-    """Open the TUI on ``db_path`` as ``actor`` and return when the rep quits."""
+def run_tui(workspace: Workspace) -> None:
+    """Open the TUI on the workspace's database as its actor; return when the rep quits."""
     from .app import PqaApp
-    from .workspace import Workspace
 
-    PqaApp(Workspace(Path(db_path), config, actor)).run()
+    PqaApp(workspace).run()
 
 
 __all__ = ["run_tui"]

@@ -14,11 +14,12 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker
 
+from ..workspace import Workspace
+from .change_watch import ChangeWatch
 from .screens.help import HelpScreen, bindings_of
 from .screens.queue import QueueScreen
 from .screens.reports import ReportsScreen
-from .screens.triage_screen import STEP_GROUP, TriageScreen, report_failure
-from .workspace import ChangeWatch, Workspace
+from .screens.triage_base import STEP_GROUP, TriageScreen, report_failure
 
 POLL_SECONDS = 2.0
 
@@ -97,10 +98,7 @@ class PqaApp(App[None]):
         """Open the reports (detectors judged by a replay of the current config, in a worker)."""
         if isinstance(self.screen, ReportsScreen):
             return
-        from ..plugins import load_plugins
-
-        plugins = load_plugins(self.workspace.config.plugins_path())
-        self.push_screen(ReportsScreen(self.workspace, plugins))
+        self.push_screen(ReportsScreen(self.workspace, replay=True))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette lists every action of the current screen by name."""

@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 
 from pqa_tui.cli import app
 from pqa_tui.config import Config
-from pqa_tui.errors import PqaError
 from pqa_tui.ingest.pipeline import ingest_records
 from pqa_tui.store import open_db
 
@@ -76,11 +75,9 @@ def _fingerprint(tmp_path) -> dict[str, str]:
 
 
 def _invoke(args: list[str]) -> tuple[int, str]:
-    """Run the CLI in-process as ``pqa`` does: a PqaError escaping a command is printed by
-    ``pqa_tui.cli.main`` as ``Error: ...`` with its exit code (proven by the subprocess test)."""
+    """Run the CLI in-process as ``pqa`` does: a PqaError escaping a command is printed by the
+    root command as ``Error: ...`` with its exit code (the subprocess test runs the real one)."""
     result = CliRunner().invoke(app, args)
-    if isinstance(result.exception, PqaError):
-        return result.exception.exit_code, result.output + f"Error: {result.exception}"
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.output

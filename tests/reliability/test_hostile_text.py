@@ -27,7 +27,7 @@ from hostile_data import (
     build_hostile_workspace,
 )
 
-from pqa_tui.tui.workspace import Workspace
+from pqa_tui.workspace import Workspace
 
 PQA = [sys.executable, "-m", "pqa_tui"]
 NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")

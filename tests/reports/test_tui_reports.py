@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 
 from pqa_tui.config import Config
 from pqa_tui.tui.screens.reports import ReportsScreen
-from pqa_tui.tui.workspace import Workspace
+from pqa_tui.workspace import Workspace
 
 
 class ReportsApp(App[None]):

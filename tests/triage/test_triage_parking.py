@@ -137,25 +137,6 @@ def test_snooze_needs_a_future_date(db, config):
         triage.snooze(db, config, "acme", "ann", until=T0, now=T0)
 
 
-@pytest.mark.parametrize(
-    "text, expected",
-    [
-        ("2026-04-01", "2026-04-01T00:00:00.000000Z"),
-        ("2026-04-01T10:30:00Z", "2026-04-01T10:30:00.000000Z"),
-        ("2026-04-01T12:30:00+02:00", "2026-04-01T10:30:00.000000Z"),
-    ],
-)
-def test_parse_until(text, expected):
-    from pqa_tui.timestamps import format_ts
-
-    assert format_ts(triage.parse_until(text)) == expected
-
-
-def test_parse_until_names_the_option():
-    with pytest.raises(TriageError, match="--until 'next week' is not a date"):
-        triage.parse_until("next week")
-
-
 def test_claim_of_a_resurfaced_account_with_the_version_the_screen_showed(db, config, sunset_acme):
     add_moment(db, "acme", T0 + 25 * DAY)
     shown = triage.live_state(db, config, "acme", now=T0 + 26 * DAY)

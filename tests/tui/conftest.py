@@ -9,7 +9,7 @@ from tui_data import ACCOUNTS, NOW, write_account, write_profile
 
 from pqa_tui.config import Config
 from pqa_tui.tui.app import PqaApp
-from pqa_tui.tui.workspace import Workspace
+from pqa_tui.workspace import Workspace
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from tui_data import ESCAPE_NAME, MARKUP_NAME, NOW, drive, settle, write_many
 
 from pqa_tui import store, triage
@@ -127,7 +129,7 @@ def test_search_as_you_type_by_name_domain_or_id(make_app):
 def test_views_switch_between_queue_claimed_parked_and_all(make_app, workspace):
     db = store.open_db(workspace.db_path)
     triage.claim(db, workspace.config, "acct-04", "bob")
-    triage.snooze(db, workspace.config, "acct-05", "ana", until=triage.parse_until("2099-01-01"))
+    triage.snooze(db, workspace.config, "acct-05", "ana", until=datetime(2099, 1, 1, tzinfo=UTC))
     db.close()
     app = make_app()
 
@@ -276,7 +278,7 @@ def test_clicking_a_tab_switches_the_view(make_app):
 def test_an_empty_workspace_says_what_to_do(db_path):
     from pqa_tui.config import Config
     from pqa_tui.tui.app import PqaApp
-    from pqa_tui.tui.workspace import Workspace
+    from pqa_tui.workspace import Workspace
 
     store.open_db(db_path).close()
     app = PqaApp(Workspace(db_path, Config(), "ana"), poll_seconds=3600)

@@ -7,7 +7,7 @@ import asyncio
 from tui_data import NOW, drive, settle
 
 from pqa_tui import store, triage
-from pqa_tui.tui.screens import triage_screen
+from pqa_tui.tui.screens import triage_base
 from pqa_tui.tui.screens.account import AccountScreen
 from pqa_tui.tui.screens.modals import (
     FeedbackModal,
@@ -302,7 +302,7 @@ def test_claim_on_a_stale_row_asks_for_a_reload_then_works(make_app, workspace):
 def test_a_note_saved_while_an_ingest_holds_the_lock_waits_and_goes_in(
     make_app, workspace, monkeypatch
 ):
-    monkeypatch.setattr(triage_screen, "STEP_LOCK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(triage_base, "STEP_LOCK_WAIT_SECONDS", 0.2)
     app = make_app()
     holder = store.open_db(workspace.db_path)  # a long ingest: holds the write lock
 
@@ -334,7 +334,7 @@ def test_a_note_saved_while_an_ingest_holds_the_lock_waits_and_goes_in(
 def test_a_quit_confirmed_while_a_change_waits_leaves_nothing_half_written(
     make_app, workspace, monkeypatch
 ):
-    monkeypatch.setattr(triage_screen, "STEP_LOCK_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(triage_base, "STEP_LOCK_WAIT_SECONDS", 0.2)
     app = make_app()
     holder = store.open_db(workspace.db_path)
 

@@ -21,8 +21,8 @@ from textual.worker import get_current_worker
 
 from ... import accounts
 from ...safe_text import clean, safe
-from ..workspace import Workspace
-from .triage_screen import Target, TriageScreen
+from ...workspace import Workspace
+from .triage_base import Target, TriageScreen
 
 BUYER_DETECTOR = "buyer_persona"
 # account_detail's weekly series -> the title of its sparkline.

@@ -19,7 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
 
 from ...safe_text import safe
-from ...triage import OUTCOMES, TriageError, parse_until
+from ...timestamps import DateOptionError, parse_time_option
+from ...triage import OUTCOMES
 
 T = TypeVar("T")
 
@@ -112,8 +113,8 @@ class FormModal(ModalScreen[T], Generic[T]):
 
 def _until(text: str, label: str) -> datetime:
     try:
-        return parse_until(text, label)
-    except TriageError as e:
+        return parse_time_option(text, label)
+    except DateOptionError as e:
         raise FormError(str(e)) from None
 
 

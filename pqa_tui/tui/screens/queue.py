@@ -18,10 +18,10 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from ...safe_text import safe
 from ...triage import QueueFilter, queue_view
 from ...triage.queue_view import QueueRow
+from ...workspace import Workspace
 from ..widgets.queue_table import PAGE, QueueTable, columns_for
-from ..workspace import Workspace
 from .account import AccountScreen
-from .triage_screen import Target, TriageScreen
+from .triage_base import Target, TriageScreen
 
 SEARCH_PAUSE = 0.15  # seconds of no typing before the search runs
 

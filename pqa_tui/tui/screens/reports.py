@@ -20,25 +20,12 @@ from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 from textual.worker import get_current_worker
 
 from ... import reports
+from ...formatting import interval, num, pct
 from ...safe_text import safe
-from ..workspace import Workspace
+from ...workspace import Workspace
 
 BAR_WIDTH = 30
 VERDICT_STYLES = {"carries weight": "green", "works against": "red", "noise": "yellow"}
-
-
-def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{x * 100:.1f}%"
-
-
-def _num(x: float | None, digits: int = 2) -> str:
-    return "–" if x is None else f"{x:.{digits}f}"
-
-
-def _ci(ci: list[float | None] | None, fmt=_num) -> str:
-    if not ci or ci[0] is None or ci[1] is None:
-        return "–"
-    return f"{fmt(ci[0])}–{fmt(ci[1])}"
 
 
 def funnel_text(funnel: dict[str, Any]) -> Text:
@@ -57,7 +44,7 @@ def funnel_text(funnel: dict[str, Any]) -> Text:
         text.append("█" * (round(n / top * BAR_WIDTH) if n else 0), style="cyan")
         text.append("\n")
     hours = funnel["median_hours_to_first_touch"]
-    text.append(f"median time from PQA moment to first touch: {_num(hours, 1)} h", style="dim")
+    text.append(f"median time from PQA moment to first touch: {num(hours, 1)} h", style="dim")
     return text
 
 
@@ -67,9 +54,9 @@ def surfaced_text(sv: dict[str, Any]) -> Text:
     for label, key in (("surfaced", "surfaced"), ("not surfaced", "not_surfaced")):
         g = sv[key]
         text.append(f"{label:<14}{g['accounts']:>6} accounts {g['converted']:>6} converted ")
-        text.append(f"{_pct(g['rate']):>7}\n")
-    text.append(f"lift {_num(sv['lift'])}x", style="bold")
-    text.append(f"  (95% CI {_ci(sv['lift_ci'])}, Fisher p={_num(sv['p_value'], 4)})")
+        text.append(f"{pct(g['rate']):>7}\n")
+    text.append(f"lift {num(sv['lift'])}x", style="bold")
+    text.append(f"  (95% CI {interval(sv['lift_ci'])}, Fisher p={num(sv['p_value'], 4)})")
     return text
 
 
@@ -77,10 +64,10 @@ def kpi_text(data: dict[str, Any]) -> Text:
     """Monetization awareness, buyer coverage, free-to-paid."""
     m, b, f = data["monetization"], data["buyer_coverage"], data["free_to_paid"]
     return Text(
-        f"pricing-page views per activated account: {_num(m['pricing_views_per_activated'])} "
+        f"pricing-page views per activated account: {num(m['pricing_views_per_activated'])} "
         f"({m['pricing_views']:.0f} views, {m['activated_accounts']} activated)\n"
-        f"buyer coverage: {_pct(b['share'])} of PQAs ({b['with_buyer']} of {b['pqas']})\n"
-        f"free-to-paid: {_pct(f['rate'])} ({f['converted']} of {f['free_accounts']})",
+        f"buyer coverage: {pct(b['share'])} of PQAs ({b['with_buyer']} of {b['pqas']})\n"
+        f"free-to-paid: {pct(f['rate'])} ({f['converted']} of {f['free_accounts']})",
         end="",
     )
 
@@ -88,9 +75,9 @@ def kpi_text(data: dict[str, Any]) -> Text:
 class ReportsScreen(Screen[None]):
     """The report, read in a worker; ``r`` reads it again, Escape goes back.
 
-    With ``plugins`` (a :class:`pqa_tui.plugins.Plugins`), detectors are judged by a weekly
-    replay of the current config (a few seconds on a large workspace); without, by the last
-    scoring run's signals.
+    With ``replay``, detectors are judged by a weekly replay of the current config with the
+    workspace's plugins (a few seconds on a large workspace); without, by the last scoring
+    run's signals.
     """
 
     CSS_PATH = "reports.tcss"
@@ -99,10 +86,10 @@ class ReportsScreen(Screen[None]):
         Binding("r", "reload", "Refresh"),
     ]
 
-    def __init__(self, workspace: Workspace, plugins: Any = None) -> None:
+    def __init__(self, workspace: Workspace, *, replay: bool = False) -> None:
         super().__init__()
         self.workspace = workspace
-        self.plugins = plugins
+        self.replay = replay
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="reports"):
@@ -145,8 +132,10 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reports")
     def _fetch(self) -> None:
-        with self.workspace.connect() as db:
-            data = reports.build_report(db, self.workspace.config, plugins=self.plugins)
+        ws = self.workspace
+        plugins = ws.plugins if self.replay else None  # loaded here, in the worker, if not yet
+        with ws.connect() as db:
+            data = reports.build_report(db, ws.config, plugins=plugins)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, data)
 
@@ -173,12 +162,12 @@ class ReportsScreen(Screen[None]):
                 str(d["fired"]),
                 str(d["good"]),
                 str(d["bad"]),
-                _pct(d["precision"]),
-                _ci(d["precision_ci"], _pct),
+                pct(d["precision"]),
+                interval(d["precision_ci"], pct),
                 str(d["converted"]),
-                _num(d["lift"]),
-                _ci(d["lift_ci"]),
-                _num(d["p_value"], 4),
+                num(d["lift"]),
+                interval(d["lift_ci"]),
+                num(d["p_value"], 4),
                 Text(d["verdict"], style=VERDICT_STYLES.get(d["verdict"], ""), end=""),
             )
         self.query_one("#kpis", Static).update(kpi_text(data))
@@ -190,5 +179,5 @@ class ReportsScreen(Screen[None]):
         plans.clear()
         for r in data["package_mix"]:
             plans.add_row(
-                safe(r["plan"]), "yes" if r["paid"] else "no", str(r["accounts"]), _pct(r["share"])
+                safe(r["plan"]), "yes" if r["paid"] else "no", str(r["accounts"]), pct(r["share"])
             )

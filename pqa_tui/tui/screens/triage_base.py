@@ -1,4 +1,5 @@
-"""The triage keys shared by the queue and the account screen.
+"""The base of the screens that show accounts: the triage keys the queue and the account
+screen share.
 
 Every action gathers its input in a modal, then calls the core :mod:`pqa_tui.triage` function in
 a thread worker: the TUI decides nothing itself, and a refused step shows the core's own
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 from textual import work
@@ -22,20 +23,12 @@ from ... import triage
 from ...errors import PqaError
 from ...safe_text import clean
 from ...store import DatabaseBusy, lock_wait
-from ..workspace import Workspace
-from .modals import (
-    FeedbackModal,
-    FeedbackRequest,
-    NoteModal,
-    OutcomeModal,
-    OutcomeRequest,
-    SnoozeModal,
-    SnoozeRequest,
-    SunsetModal,
-    SunsetRequest,
-)
+from ...workspace import Workspace
+from .modals import FeedbackModal, FormModal, NoteModal, OutcomeModal, SnoozeModal, SunsetModal
 
-Step = Callable[[sqlite_utils.Database], Any]
+# One triage change, run in a worker on that thread's own connection.
+TriageWrite = Callable[[sqlite_utils.Database], Any]
+R = TypeVar("R")
 # The worker group of triage writes: the app asks before quitting while one is unfinished.
 STEP_GROUP = "triage"
 # A triage write waiting for the lock tries again this often (and notices a quit between tries).
@@ -99,125 +92,83 @@ class TriageScreen(Screen[None]):
             self.notify("No account selected", severity="warning")
         return target
 
-    def action_claim(self) -> None:
+    def _ask(
+        self, form: Callable[[Target], FormModal[R]], then: Callable[[Target, R], None]
+    ) -> None:
+        """Open ``form`` about the current account; once submitted, ``then`` runs the change."""
         if (t := self._target_or_warn()) is None:
             return
+
+        def submitted(request: R | None) -> None:
+            if request is not None:
+                then(t, request)
+
+        self.app.push_screen(form(t), submitted)
+
+    def _change(
+        self, t: Target, call: Callable[..., Any], *args: Any, done: str, **kw: Any
+    ) -> None:
+        """Run the core triage ``call`` on ``t`` as this workspace's actor, at its clock:
+        ``call(db, config, account_id, actor, *args, now=..., **kw)``."""
         ws = self.workspace
         self.run_step(
-            lambda db: triage.claim(
-                db, ws.config, t.account_id, ws.actor, expected_version=t.version, now=ws.now()
-            ),
-            f"Claimed {t.label}",
+            lambda db: call(db, ws.config, t.account_id, ws.actor, *args, now=ws.now(), **kw), done
         )
 
+    def action_claim(self) -> None:
+        if (t := self._target_or_warn()) is not None:
+            self._change(t, triage.claim, expected_version=t.version, done=f"Claimed {t.label}")
+
     def action_note(self) -> None:
-        if (t := self._target_or_warn()) is None:
-            return
-        ws = self.workspace
-
-        def save(text: str | None) -> None:
-            if text is not None:
-                self.run_step(
-                    lambda db: triage.add_note(
-                        db, ws.config, t.account_id, ws.actor, text, now=ws.now()
-                    ),
-                    f"Note saved on {t.label}",
-                )
-
-        self.app.push_screen(NoteModal("Note", t.label), save)
+        self._ask(
+            lambda t: NoteModal("Note", t.label),
+            lambda t, text: self._change(t, triage.add_note, text, done=f"Note saved on {t.label}"),
+        )
 
     def action_sunset(self) -> None:
-        if (t := self._target_or_warn()) is None:
-            return
-        ws = self.workspace
-
-        def save(req: SunsetRequest | None) -> None:
-            if req is not None:
-                self.run_step(
-                    lambda db: triage.sunset(
-                        db,
-                        ws.config,
-                        t.account_id,
-                        ws.actor,
-                        reason=req.reason,
-                        until=req.until,
-                        now=ws.now(),
-                    ),
-                    f"Sunset {t.label}",
-                )
-
-        self.app.push_screen(SunsetModal("Sunset", t.label), save)
+        self._ask(
+            lambda t: SunsetModal("Sunset", t.label),
+            lambda t, req: self._change(
+                t, triage.sunset, reason=req.reason, until=req.until, done=f"Sunset {t.label}"
+            ),
+        )
 
     def action_snooze(self) -> None:
-        if (t := self._target_or_warn()) is None:
-            return
-        ws = self.workspace
-
-        def save(req: SnoozeRequest | None) -> None:
-            if req is not None:
-                self.run_step(
-                    lambda db: triage.snooze(
-                        db,
-                        ws.config,
-                        t.account_id,
-                        ws.actor,
-                        until=req.until,
-                        reason=req.reason,
-                        now=ws.now(),
-                    ),
-                    f"Snoozed {t.label}",
-                )
-
-        self.app.push_screen(SnoozeModal("Snooze", t.label), save)
+        self._ask(
+            lambda t: SnoozeModal("Snooze", t.label),
+            lambda t, req: self._change(
+                t, triage.snooze, until=req.until, reason=req.reason, done=f"Snoozed {t.label}"
+            ),
+        )
 
     def action_feedback(self) -> None:
-        if (t := self._target_or_warn()) is None:
-            return
-        ws = self.workspace
-
-        def save(req: FeedbackRequest | None) -> None:
-            if req is not None:
-                self.run_step(
-                    lambda db: triage.give_feedback(
-                        db,
-                        ws.config,
-                        t.account_id,
-                        ws.actor,
-                        req.verdict,
-                        reason=req.reason,
-                        text=req.text,
-                        now=ws.now(),
-                    ),
-                    f"Feedback ({req.verdict}) saved on {t.label}",
-                )
-
-        reasons = list(ws.config.triage.feedback_reasons)
-        self.app.push_screen(FeedbackModal("Feedback", t.label, reasons), save)
+        reasons = list(self.workspace.config.triage.feedback_reasons)
+        self._ask(
+            lambda t: FeedbackModal("Feedback", t.label, reasons),
+            lambda t, req: self._change(
+                t,
+                triage.give_feedback,
+                req.verdict,
+                reason=req.reason,
+                text=req.text,
+                done=f"Feedback ({req.verdict}) saved on {t.label}",
+            ),
+        )
 
     def action_outcome(self) -> None:
-        if (t := self._target_or_warn()) is None:
-            return
-        ws = self.workspace
-
-        def save(req: OutcomeRequest | None) -> None:
-            if req is not None:
-                self.run_step(
-                    lambda db: triage.record_outcome(
-                        db,
-                        ws.config,
-                        t.account_id,
-                        ws.actor,
-                        req.outcome,
-                        detail=req.detail,
-                        now=ws.now(),
-                    ),
-                    f"Outcome {req.outcome} recorded on {t.label}",
-                )
-
-        self.app.push_screen(OutcomeModal("Outcome", t.label), save)
+        self._ask(
+            lambda t: OutcomeModal("Outcome", t.label),
+            lambda t, req: self._change(
+                t,
+                triage.record_outcome,
+                req.outcome,
+                detail=req.detail,
+                done=f"Outcome {req.outcome} recorded on {t.label}",
+            ),
+        )
 
     @work(thread=True, exit_on_error=False, group=STEP_GROUP)
-    def run_step(self, step: Step, done: str) -> None:
+    def run_step(self, step: TriageWrite, done: str) -> None:
         """Run one core triage call on this thread's own connection, then refresh every screen.
 
         While another process holds the write lock past the store's wait (a long ingest), the

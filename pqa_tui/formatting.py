@@ -1,0 +1,24 @@
+"""Numbers as the reports show them, in the CLI and the TUI alike: a missing value is a dash."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+MISSING = "–"
+
+
+def pct(x: float | None) -> str:
+    """A share as a percentage with one decimal (``0.667`` → ``66.7%``)."""
+    return MISSING if x is None else f"{x * 100:.1f}%"
+
+
+def num(x: float | None, digits: int = 2) -> str:
+    """A number with ``digits`` decimals."""
+    return MISSING if x is None else f"{x:.{digits}f}"
+
+
+def interval(ci: Sequence[float | None] | None, fmt: Callable[[float | None], str] = num) -> str:
+    """A confidence interval as ``low–high``, or a dash when either end is missing."""
+    if not ci or ci[0] is None or ci[1] is None:
+        return MISSING
+    return f"{fmt(ci[0])}–{fmt(ci[1])}"
