@@ -63,22 +63,37 @@ class Replay:
         """The account's score at a step, optionally with other detector weights."""
         return sum(self.points_at(account_id, step, weights).values())
 
-    def qualified_steps(
-        self, threshold: float | None = None, weights: dict[str, float] | None = None
-    ) -> dict[str, list[int]]:
-        """account -> the steps at which it qualified (its score reached the threshold)."""
-        bar = self.config.scoring.threshold if threshold is None else threshold
-        out = {}
+    def scored_steps(
+        self, weights: dict[str, float] | None = None
+    ) -> dict[str, list[tuple[int, float, str | None]]]:
+        """account -> (step, score, intent gate) at each step it scored, optionally with other
+        detector weights: all a threshold acts on (worked out once, tried at many thresholds)."""
         scoring = self.config.scoring
+        out = {}
         for account_id, steps in self.points.items():
-            # Only steps through the account's gates are kept (see ``points``); the intent
-            # gate depends on the points, so it is applied here, with the weights asked for.
-            hit = []
+            scored = []
             for i in sorted(steps):
                 points = self.points_at(account_id, i, weights)
+                # Only steps through the account's other gates are kept (see ``points``); the
+                # intent gate depends on the points, so it is worked out here.
                 gate = rules.intent_gate(scoring, points, self.intent)
-                if rules.qualifies(sum(points.values()), bar, gate):
-                    hit.append(i)
+                scored.append((i, sum(points.values()), gate))
+            out[account_id] = scored
+        return out
+
+    def qualified_steps(
+        self,
+        threshold: float | None = None,
+        weights: dict[str, float] | None = None,
+        scored: dict[str, list[tuple[int, float, str | None]]] | None = None,
+    ) -> dict[str, list[int]]:
+        """account -> the steps at which it qualified (its score reached the threshold);
+        ``scored`` is :meth:`scored_steps` when the caller already has it."""
+        bar = self.config.scoring.threshold if threshold is None else threshold
+        scored = self.scored_steps(weights) if scored is None else scored
+        out = {}
+        for account_id, steps in scored.items():
+            hit = [i for i, score, gate in steps if rules.qualifies(score, bar, gate)]
             if hit:
                 out[account_id] = hit
         return out
