@@ -20,7 +20,7 @@ def only(*names: str, scoring: dict | None = None, **tables: dict) -> Config:
 
     Usage detectors alone never make a PQA under ``scoring.require_intent``; these tests are
     about the arithmetic and the other gates, so the intent gate is off unless asked for
-    (it has tests of its own in test_intent.py).
+    (it has tests of its own in test_intent_gate.py).
     """
     detectors = {n: {"enabled": False} for n in ALL if n not in names}
     detectors.update(tables)
