@@ -112,6 +112,9 @@ class ScoringConfig:
     denylist: list[str] = field(default_factory=list)
     # A signal older than this (days) no longer counts at all.
     max_signal_age_days: int = 90
+    # Gate: a PQA needs at least one live signal from an intent detector (pricing, legal pages,
+    # an admin switch, a buyer; each detector's `intent`), not usage alone.
+    require_intent: bool = True
     # One detect() call running longer than this is given up on: that detector is skipped
     # (and reported) for the rest of the run, and everything else is scored.
     detector_timeout_seconds: float = 10.0
@@ -366,7 +369,7 @@ def config_to_dict(config: Config) -> dict[str, Any]:
 # load_config: ``pqa config check`` and every scoring run call detector_settings.
 
 # Options of every detector that are not the detector's own.
-COMMON_OPTIONS = ("enabled", "weight")
+COMMON_OPTIONS = ("enabled", "weight", "intent")
 
 
 @dataclass
@@ -379,6 +382,7 @@ class DetectorSettings:
     enabled: bool
     weight: float
     options: dict[str, Any]
+    intent: bool = False  # its signals count for scoring.require_intent
 
 
 def _kind(value: Any) -> str:
@@ -449,19 +453,29 @@ def detector_settings(config: Config, plugins: Plugins) -> list[DetectorSettings
         options = dict(defaults)
         enabled = True
         weight = float(getattr(detector, "default_weight", 1.0))
+        intent = bool(getattr(detector, "intent", False))
         for key, value in table.items():
             dotted = f"detectors.{name}.{key}"
             if key == "enabled":
                 enabled = _check_option(path, dotted, value, True)
             elif key == "weight":
                 weight = _check_option(path, dotted, value, 1.0)
+            elif key == "intent":
+                intent = _check_option(path, dotted, value, True)
             elif key in defaults:
                 options[key] = _check_option(path, dotted, value, defaults[key])
             else:
                 known = ", ".join([*COMMON_OPTIONS, *sorted(defaults)])
                 raise ConfigError(path, dotted, f"unknown option; expected one of: {known}")
         plugin = plugins.owners.get(("detector", name), "?")
-        settings.append(DetectorSettings(name, detector, plugin, enabled, weight, options))
+        settings.append(DetectorSettings(name, detector, plugin, enabled, weight, options, intent))
+    if config.scoring.require_intent and not any(s.enabled and s.intent for s in settings):
+        raise ConfigError(
+            path,
+            "scoring.require_intent",
+            "no enabled detector counts as intent, so no account could qualify: set "
+            "`intent = true` under one [detectors.NAME], or require_intent = false",
+        )
     return settings
 
 

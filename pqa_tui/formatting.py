@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 MISSING = "–"
 
@@ -22,3 +23,18 @@ def interval(ci: Sequence[float | None] | None, fmt: Callable[[float | None], st
     if not ci or ci[0] is None or ci[1] is None:
         return MISSING
     return f"{fmt(ci[0])}–{fmt(ci[1])}"
+
+
+def fit_line(fit: dict[str, Any] | None) -> str:
+    """Where the fitted weights come from, and what they would change."""
+    if fit is None:
+        return "fitted weights: not computed from stored signals (run `pqa report` or `pqa fit`)"
+    if "error" in fit:
+        return f"fitted weights: none yet: {fit['error']}"
+    cur, new = fit["current"], fit["fitted"]
+    return (
+        f"fitted weights: `pqa fit` on history up to {fit['until']}; on the held-out weeks "
+        f"precision of PQAs {pct(cur['precision'])} -> {pct(new['precision'])}, recall of "
+        f"converters {pct(cur['recall'])} -> {pct(new['recall'])}, threshold "
+        f"{num(cur['threshold'])} -> {num(new['threshold'])}; `pqa fit --out FILE` writes them"
+    )

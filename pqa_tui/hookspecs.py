@@ -21,11 +21,12 @@ def register_detectors(register):
     """Call ``register(detector)`` for each :class:`pqa_tui.Detector` you provide.
 
     A detector has ``name`` (its ``[detectors.NAME]`` table), ``description``, ``options``
-    (the config keys it accepts, with defaults), ``default_weight`` and
-    ``detect(usage, options)``, which yields :class:`~pqa_tui.Signal` objects for one account.
-    It reads the daily rollups through :class:`~pqa_tui.AccountUsage`, never raw events. A
-    count over a window against a bar is a :class:`pqa_tui.CountDetector` of a few lines. A
-    detector that raises is reported by name and the rest of scoring runs. Guide and worked
+    (the config keys it accepts, with defaults), ``default_weight``, ``intent`` (whether its
+    signals show buying intent, for ``scoring.require_intent``) and ``detect(usage,
+    options)``, which yields :class:`~pqa_tui.Signal` objects for one account. It reads the
+    daily rollups through :class:`~pqa_tui.AccountUsage`, never raw events. A count over a
+    window against a bar is a :class:`pqa_tui.CountDetector` of a few lines. A detector that
+    raises is reported by name and the rest of scoring runs. Guide and worked
     example: docs/plugins.md.
     """
 

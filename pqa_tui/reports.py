@@ -30,7 +30,8 @@ from typing import Any
 import sqlite_utils
 
 from .backtest import ReplayData, default_window, replay, weekly_steps
-from .config import Config
+from .config import Config, detector_settings
+from .fit import FitError, run_fit
 from .stats import (
     CONVERTED_OUTCOMES,
     fisher_exact,
@@ -436,6 +437,8 @@ def build_report(
     """
     h = load_history(db, since=since)
     configured = [name for name, table in config.detectors.items() if table.get("enabled", True)]
+    if plugins is not None:  # every enabled detector gets a row, with its weights
+        configured = [s.name for s in detector_settings(config, plugins) if s.enabled]
     replayed = replayed_firings(db, config, plugins, since) if plugins is not None else None
     skipped: dict[str, str] = {}
     if replayed is not None:
@@ -443,13 +446,16 @@ def build_report(
     else:
         fired, population = h.fired, set(h.accounts) | set(h.moments)
         source = "stored signals"
+    detectors = detector_table(h, fired, population, configured)
+    fit = fitted_weights(db, config, plugins, detectors)
     return {
         "since": since[:10] if since else None,
         "funnel": funnel(h),
         "surfaced_vs_not": surfaced_vs_not(h),
-        "detectors": detector_table(h, fired, population, configured),
+        "detectors": detectors,
         "detectors_from": source,
         "detectors_skipped": skipped,
+        "fit": fit,
         "monetization": monetization(db, config, since),
         "buyer_coverage": buyer_coverage(db, config, h),
         "free_to_paid": free_to_paid(h, config),
@@ -459,3 +465,33 @@ def build_report(
             "bad": sum(1 for v in h.verdicts.values() if v == "bad"),
         },
     }
+
+
+def fitted_weights(
+    db: sqlite_utils.Database, config: Config, plugins: Any, rows: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """Set each detector row's ``weight`` (configured) and ``fitted_weight``; return the fit.
+
+    With plugins (a replayed report), the fit is what ``pqa fit`` learns now from all the
+    history (:func:`pqa_tui.fit.run_fit`): computed on demand, so it never describes an older
+    workspace, and ``{"error": ...}`` when there is too little to fit on. Without (the fast
+    report from stored signals), the weights are those of the last scoring run and no fit.
+    """
+    if plugins is None:
+        used = dict(db.conn.execute("select detector, max(weight) from signals group by 1"))
+        for row in rows:
+            row["weight"], row["fitted_weight"] = used.get(row["detector"]), None
+        return None
+    weights = {s.name: s.weight for s in detector_settings(config, plugins) if s.enabled}
+    try:
+        fit = run_fit(db, config, plugins)
+    except FitError as e:
+        fit = {"error": str(e)}
+    fitted = {d["detector"]: d["fitted"] for d in fit.get("detectors", [])}
+    for row in rows:
+        row["weight"] = weights.get(row["detector"])
+        row["fitted_weight"] = fitted.get(row["detector"])
+    if "error" in fit:
+        return fit
+    keys = ("until", "horizon_days", "trained", "held_out", "current", "fitted")
+    return {k: fit[k] for k in keys}

@@ -28,13 +28,16 @@ from .usage import ReplayBatch, ReplayData, without_gc
 class Replay:
     """One config's replay: per account and step, the score split by detector.
 
-    Only steps where the account was through every gate and scored above zero are kept:
+    Only steps where the account was through every gate but the intent gate (which depends on
+    the points and is applied in :meth:`qualified_steps`) and scored above zero are kept:
     that is all a threshold or weight change can act on (see :mod:`pqa_tui.suggest`).
     """
 
     config: Config
     steps: list[date]
     weights: dict[str, float]
+    # Detectors whose signals count as intent (scoring.require_intent).
+    intent: frozenset[str] = frozenset()
     # account -> step index -> detector -> points
     points: dict[str, dict[int, dict[str, float]]] = field(default_factory=dict)
     # detector -> account -> first step index it fired while the account could surface
@@ -44,27 +47,53 @@ class Replay:
     # Detectors given up on (a detect() call overran scoring.detector_timeout_seconds).
     skipped: dict[str, str] = field(default_factory=dict)
 
-    def score(self, account_id: str, step: int, weights: dict[str, float] | None = None) -> float:
-        """The account's score at a step, optionally with other detector weights."""
+    def points_at(
+        self, account_id: str, step: int, weights: dict[str, float] | None = None
+    ) -> dict[str, float]:
+        """detector -> the account's points at a step, optionally with other detector weights."""
         by_detector = self.points.get(account_id, {}).get(step, {})
         if weights is None:
-            return sum(by_detector.values())
-        return sum(
-            p * weights.get(d, self.weights[d]) / self.weights[d] if self.weights[d] else 0.0
+            return by_detector
+        return {
+            d: p * weights.get(d, self.weights[d]) / self.weights[d] if self.weights[d] else 0.0
             for d, p in by_detector.items()
-        )
+        }
 
-    def qualified_steps(
-        self, threshold: float | None = None, weights: dict[str, float] | None = None
-    ) -> dict[str, list[int]]:
-        """account -> the steps at which it qualified (its score reached the threshold)."""
-        bar = self.config.scoring.threshold if threshold is None else threshold
+    def score(self, account_id: str, step: int, weights: dict[str, float] | None = None) -> float:
+        """The account's score at a step, optionally with other detector weights."""
+        return sum(self.points_at(account_id, step, weights).values())
+
+    def scored_steps(
+        self, weights: dict[str, float] | None = None
+    ) -> dict[str, list[tuple[int, float, str | None]]]:
+        """account -> (step, score, intent gate) at each step it scored, optionally with other
+        detector weights: all a threshold acts on (worked out once, tried at many thresholds)."""
+        scoring = self.config.scoring
         out = {}
         for account_id, steps in self.points.items():
-            # Only steps through every gate are kept (see ``points``): no gate to pass here.
-            hit = [
-                i for i in sorted(steps) if rules.qualifies(self.score(account_id, i, weights), bar)
-            ]
+            scored = []
+            for i in sorted(steps):
+                points = self.points_at(account_id, i, weights)
+                # Only steps through the account's other gates are kept (see ``points``); the
+                # intent gate depends on the points, so it is worked out here.
+                gate = rules.intent_gate(scoring, points, self.intent)
+                scored.append((i, sum(points.values()), gate))
+            out[account_id] = scored
+        return out
+
+    def qualified_steps(
+        self,
+        threshold: float | None = None,
+        weights: dict[str, float] | None = None,
+        scored: dict[str, list[tuple[int, float, str | None]]] | None = None,
+    ) -> dict[str, list[int]]:
+        """account -> the steps at which it qualified (its score reached the threshold);
+        ``scored`` is :meth:`scored_steps` when the caller already has it."""
+        bar = self.config.scoring.threshold if threshold is None else threshold
+        scored = self.scored_steps(weights) if scored is None else scored
+        out = {}
+        for account_id, steps in scored.items():
+            hit = [i for i, score, gate in steps if rules.qualifies(score, bar, gate)]
             if hit:
                 out[account_id] = hit
         return out
@@ -85,6 +114,7 @@ class _ConfigPlan:
     view: int
     gates: int
     detectors: list[tuple[int, str, float]]  # (run index, detector name, weight)
+    intent: frozenset[str] = frozenset()
     decay_by_age: dict[int, float | None] = field(default_factory=dict)
 
     def decay(self, age: int) -> float | None:
@@ -145,9 +175,11 @@ def replay(
                 runs.append(s)
             detectors.append((run_index[key], s.name, s.weight))
         gates = gate_index.setdefault(_gate_setup(config), len(gate_index))
-        plan.append(_ConfigPlan(config, view_index[view], gates, detectors))
+        intent = rules.intent_detectors(settings)
+        plan.append(_ConfigPlan(config, view_index[view], gates, detectors, intent))
     results = [
-        Replay(p.config, steps, {name: weight for _r, name, weight in p.detectors}) for p in plan
+        Replay(p.config, steps, {name: weight for _r, name, weight in p.detectors}, p.intent)
+        for p in plan
     ]
     timeout = max(config.scoring.detector_timeout_seconds for config in configs)
     skipped: dict[str, str] = {}  # detector -> why it was left out of the rest of the replay

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ..formatting import interval, num, pct
+from ..formatting import fit_line, interval, num, pct
 from ..timestamps import format_ts, parse_day_option
 from .app import app, is_terminal, out, print_json, state
 
@@ -161,7 +161,7 @@ def print_report(data: dict[str, Any], p: Printer) -> None:
     else:
         p.table(
             ["detector", "fired", "good", "bad", "precision", "95% CI", "converted", "lift"]
-            + ["95% CI", "p", "verdict"],
+            + ["95% CI", "p", "verdict", "weight", "fitted"],
             [
                 [
                     d["detector"],
@@ -175,10 +175,13 @@ def print_report(data: dict[str, Any], p: Printer) -> None:
                     interval(d["lift_ci"]),
                     num(d["p_value"], 4),
                     d["verdict"],
+                    num(d["weight"]),
+                    num(d["fitted_weight"]),
                 ]
                 for d in dets
             ],
         )
+        p.line(fit_line(data["fit"]))
         for name, why in data["detectors_skipped"].items():
             p.line(f"Warning: detector {name} was left out of the replay: {why}")
         fb = data["feedback"]

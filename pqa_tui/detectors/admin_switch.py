@@ -22,6 +22,7 @@ class AdminSwitch(Detector):
     description = "The admin/owner role moves to another user, or a new admin appears."
     options = {"window_days": 28, "setup_days": 1}
     default_weight = 3.0
+    intent = True
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         roles = usage.config.roles

@@ -65,12 +65,18 @@ class Detector:
     default; the config is checked against it (unknown key, wrong type, negative number), and
     ``detect`` receives the defaults merged with the user's values. Options ending in
     ``_days`` are windows: they must be 1 or more.
+
+    ``intent`` says whether the detector's signals show buying intent (pricing, legal pages, an
+    admin switch, a buyer in the account) rather than usage alone; with
+    ``scoring.require_intent`` an account needs one live intent signal to be a PQA.
+    ``[detectors.NAME] intent = true|false`` overrides it.
     """
 
     name: str = ""
     description: str = ""
     options: dict[str, Any] = {}
     default_weight: float = 1.0
+    intent: bool = False  # buying intent, not usage alone (see above)
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterable[Signal]:
         """Yield the signals this account's usage shows as of ``usage.as_of``."""

@@ -91,6 +91,7 @@ class BuyerPersona(Detector):
         "department_strength": 0.6,
     }  # fmt: skip
     default_weight = 5.0
+    intent = True
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         buyers = []

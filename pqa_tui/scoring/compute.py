@@ -47,6 +47,7 @@ def compute_scores(
     accounts = accounts_by_id(db, ids)
     batch = UsageBatch(db, config, as_of, ids, lookback)
     plans = rules.plans_as_of(db, config, batch.as_of_ts)
+    intent = rules.intent_detectors(settings)
     s = config.scoring
 
     def score_one(account_id: str, box: TimeBox) -> AccountScore | None:
@@ -87,8 +88,12 @@ def compute_scores(
                 )
         scored.sort(key=lambda x: -x.points)
         score = sum(x.points for x in scored)
+        by_detector: dict[str, float] = {}
+        for x in scored:
+            by_detector[x.detector] = by_detector.get(x.detector, 0.0) + x.points
         plan = rules.plan_then(plans, account)
         gate = rules.gate_for(config, account, plan, born_day(db, account), as_of)
+        gate = gate or rules.intent_gate(s, by_detector, intent)
         return AccountScore(
             account_id=account_id,
             name=account.get("name"),

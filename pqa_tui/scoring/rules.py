@@ -4,8 +4,9 @@ Score = sum over an account's live signals of ``strength x weight x decay``, whe
 halves every ``scoring.half_life_days`` from the day of the evidence to the scoring day and a
 signal older than ``scoring.max_signal_age_days`` no longer counts. An account qualifies (is a
 PQA) when its score is above 0, reaches ``scoring.threshold`` and it passes every gate (old
-enough, not paid, not an internal domain, not on the denylist); a gated account keeps its score
-and says which gate held it back.
+enough, not paid, not an internal domain, not on the denylist, and, with
+``scoring.require_intent``, at least one live signal from an intent detector); a gated account
+keeps its score and says which gate held it back.
 
 :func:`~pqa_tui.scoring.compute.compute_scores` and the backtest replay
 (:func:`pqa_tui.backtest.replay`) both call these functions, so a replay scores exactly as
@@ -15,6 +16,7 @@ and says which gate held it back.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
@@ -62,6 +64,31 @@ def signal_points(strength: float, weight: float, share: float) -> float:
 def qualifies(score: float, threshold: float, gate: str | None = None) -> bool:
     """Whether a score makes a PQA: through every gate, above 0 and at the threshold or over."""
     return gate is None and score > 0 and score >= threshold
+
+
+NO_INTENT = "no intent signal yet"
+
+
+def intent_detectors(settings: list[DetectorSettings]) -> frozenset[str]:
+    """The enabled detectors whose signals count as intent (``[detectors.NAME] intent``)."""
+    return frozenset(s.name for s in settings if s.enabled and s.intent)
+
+
+def intent_gate(
+    scoring: ScoringConfig, points: Mapping[str, float], intent: Collection[str]
+) -> str | None:
+    """:data:`NO_INTENT` when ``scoring.require_intent`` is on and an account that scores has
+    no live intent signal; ``points`` is detector -> points of its live signals.
+
+    Usage alone (seats, volume, velocity) makes big free teams that never buy look like PQAs;
+    a look at pricing or legal pages, an admin switch or a buyer in the account is what sets
+    the ones that buy apart. An account that scores nothing needs no gate to explain it.
+    """
+    if not scoring.require_intent or not any(p > 0 for p in points.values()):
+        return None
+    if any(p > 0 for d, p in points.items() if d in intent):
+        return None
+    return NO_INTENT
 
 
 def plans_as_of(db: sqlite_utils.Database, config: Config, as_of_ts: str) -> dict[str, str]:

@@ -144,7 +144,7 @@ def test_pqa_score_queues_each_new_moment_once_per_listening_channel(db, db_path
         9, "2026-03-01", "2026-03-30"
     ).save()
     text = (
-        "[scoring]\nexclude_domains = []\nthreshold = 1\n"
+        "[scoring]\nexclude_domains = []\nthreshold = 1\nrequire_intent = false\n"
         + channel_toml("sales", "json://127.0.0.1/x")
         + channel_toml("returns-only", "json://127.0.0.1/y", 'on = ["back"]')
     )

@@ -50,7 +50,8 @@ def test_scores_when_loaded_from_the_folder(db, monkeypatch):
     monkeypatch.setenv("PQA_LOAD_PLUGINS", "integration_connected")
     plugins = load_plugins(PLUGIN.parent)
     config = config_from_dict(
-        {"events": KIND, "detectors": {"integration_connected": {"weight": 10.0}}}
+        # Connecting an integration is usage, not buying intent: the config says it counts.
+        {"events": KIND, "detectors": {"integration_connected": {"weight": 10.0, "intent": True}}}
     )
     acct = AccountBuilder(db, config=config, created="2026-01-01")
     acct.track("u1", "Integration Connected", "2026-03-31", count=2).save()

@@ -1,4 +1,8 @@
-"""A config with only seat_count on (window 7 days, bar 2 users, weight 20): scores by hand."""
+"""A config with only seat_count on (window 7 days, bar 2 users, weight 20): scores by hand.
+
+Seats alone are usage, never intent: the intent gate (scoring.require_intent) is off here so
+the hand-made sums stay about seats and thresholds.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,12 @@ DETECTORS_OFF = [m.rsplit(".", 1)[1] for m in BUILTIN_MODULES if not m.endswith(
 
 def settings(threshold: float) -> dict:
     return {
-        "scoring": {"threshold": threshold, "min_account_age_days": 0, "exclude_domains": []},
+        "scoring": {
+            "threshold": threshold,
+            "min_account_age_days": 0,
+            "exclude_domains": [],
+            "require_intent": False,
+        },
         "detectors": {
             "seat_count": {"weight": 20.0, "window_days": 7, "min_users": 2},
             **{name: {"enabled": False} for name in DETECTORS_OFF},

@@ -16,10 +16,16 @@ ALL = [m.rsplit(".", 1)[1] for m in BUILTIN_MODULES]
 
 
 def only(*names: str, scoring: dict | None = None, **tables: dict) -> Config:
-    """A config with just these built-in detectors enabled."""
+    """A config with just these built-in detectors enabled.
+
+    Usage detectors alone never make a PQA under ``scoring.require_intent``; these tests are
+    about the arithmetic and the other gates, so the intent gate is off unless asked for
+    (it has tests of its own in test_intent_gate.py).
+    """
     detectors = {n: {"enabled": False} for n in ALL if n not in names}
     detectors.update(tables)
-    return config_from_dict({"detectors": detectors, "scoring": scoring or {}}, "pqa.toml")
+    scoring = {"require_intent": False, **(scoring or {})}
+    return config_from_dict({"detectors": detectors, "scoring": scoring}, "pqa.toml")
 
 
 @pytest.fixture

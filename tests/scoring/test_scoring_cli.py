@@ -14,7 +14,8 @@ END = date(2026, 3, 31)
 
 
 def _segment_file(path):
-    """Acme: 9 active users, a VP, pricing views. Tiny: one user. Evil: markup in its name."""
+    """Acme: 9 active users, a VP, pricing views. Tiny: one user. Evil: markup in its name,
+    8 users and pricing views (intent, so it is a PQA under scoring.require_intent)."""
     calls = []
 
     def add(**call):
@@ -42,6 +43,8 @@ def _segment_file(path):
     for back in (1, 2):
         day = END - timedelta(days=back)
         add(type="page", userId="acme-u2", name="Pricing", context={"groupId": "acme"},
+            properties={"path": "/pricing"}, timestamp=f"{day}T11:00:00Z")  # fmt: skip
+        add(type="page", userId="evil-u1", name="Pricing", context={"groupId": "evil"},
             properties={"path": "/pricing"}, timestamp=f"{day}T11:00:00Z")  # fmt: skip
     path.write_text("\n".join(json.dumps(c) for c in calls) + "\n")
 

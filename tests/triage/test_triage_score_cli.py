@@ -15,6 +15,7 @@ CONFIG = """
 [scoring]
 exclude_domains = []
 threshold = 1
+require_intent = false  # any signal makes a PQA here: these tests are about routing
 
 [triage]
 team = ["ann", "bob"]

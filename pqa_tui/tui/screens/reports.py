@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 from textual.worker import get_current_worker
 
 from ... import reports
-from ...formatting import interval, num, pct
+from ...formatting import fit_line, interval, num, pct
 from ...safe_text import safe
 from ...workspace import Workspace
 
@@ -102,6 +102,7 @@ class ReportsScreen(Screen[None]):
             yield Static(id="surfaced")
             yield Label("Detectors: which signals carry weight", classes="section")
             yield DataTable(id="detectors", cursor_type="row", zebra_stripes=True)
+            yield Static(id="fit")
             yield Label("Product KPIs", classes="section")
             yield Static(id="kpis")
             yield Label("Pricing views per activated account, per week", classes="section")
@@ -115,7 +116,7 @@ class ReportsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#detectors", DataTable).add_columns(
             "Detector", "Fired", "Good", "Bad", "Precision", "95% CI", "Converted", "Lift",
-            "95% CI", "p", "Verdict",
+            "95% CI", "p", "Verdict", "Weight", "Fitted",
         )  # fmt: skip
         self.query_one("#plans", DataTable).add_columns("Plan", "Paid", "Accounts", "Share")
         self.reload()
@@ -169,7 +170,10 @@ class ReportsScreen(Screen[None]):
                 interval(d["lift_ci"]),
                 num(d["p_value"], 4),
                 Text(d["verdict"], style=VERDICT_STYLES.get(d["verdict"], ""), end=""),
+                num(d["weight"]),
+                num(d["fitted_weight"]),
             )
+        self.query_one("#fit", Static).update(Text(fit_line(data["fit"]), style="dim", end=""))
         self.query_one("#kpis", Static).update(kpi_text(data))
         pricing = [w["per_activated"] or 0 for w in data["monetization"]["weeks"]]
         self.query_one("#pricing-weekly", Sparkline).data = pricing
