@@ -82,7 +82,7 @@ def row_cells(row: QueueRow, me: str, columns: list[Column]) -> list[Text]:
     cells = {
         "name": clipped(safe(row.name or row.account)),
         "score": Text(f"{row.score:.1f}", justify="right", end=""),
-        "reasons": clipped(safe("; ".join(row.reasons))),
+        "reasons": clipped(safe(" · ".join(row.why or row.reasons))),
         "state": safe(row.state),
         "owner": safe(row.owner or "", "bold" if mine else ""),
         "pqa_since": safe((row.pqa_since or "")[:10]),
@@ -97,6 +97,7 @@ class QueueTable(DataTable[Text]):
     """The queue rows; j/k move like ↓/↑, g/G jump to the first/last row, Enter opens."""
 
     BINDINGS = [
+        Binding("enter", "select_cursor", "Open", key_display="Enter"),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g", "scroll_top", "First row", show=False),
@@ -108,12 +109,25 @@ class QueueTable(DataTable[Text]):
         self.rows_shown: list[QueueRow] = []
         self.shown_columns: list[Column] = []
         self.me = ""
+        self.sorted_by: tuple[str, bool] = ("score", True)  # the sort the header's arrow shows
 
     def set_columns(self, columns: list[Column]) -> None:
+        """Show ``columns`` (the rows go: :meth:`show` them again), the sorted one with an
+        arrow."""
         self.clear(columns=True)
         self.shown_columns = columns
+        sort, descending = self.sorted_by
         for col in columns:
-            self.add_column(col.label, width=col.width, key=col.key)
+            label = col.label
+            if col.sort == sort:
+                label = f"{label[: col.width - 2]} {'↓' if descending else '↑'}"
+            self.add_column(Text(label, end=""), width=col.width, key=col.key)
+
+    def show_sort(self, sort: str, descending: bool) -> None:
+        """Put the arrow on the column sorted by ``sort`` (before :meth:`show`: the rows go)."""
+        if (sort, descending) != self.sorted_by:
+            self.sorted_by = (sort, descending)
+            self.set_columns(self.shown_columns)
 
     def show(self, rows: list[QueueRow], keep: str | None) -> None:
         """Replace the rows, putting the cursor back on ``keep`` (an account id) if it is still
