@@ -28,15 +28,24 @@ class KeyHelp:
     group: str = ""
 
 
-def _group(screen: Screen, node: DOMNode) -> tuple[int, str]:
+def _ours(node: DOMNode, binding: Binding) -> bool:
+    """Whether pqa declared ``binding`` (not a Textual class ``node`` inherits from)."""
+    return any(
+        binding in vars(cls).get("BINDINGS", ())
+        for cls in type(node).__mro__
+        if cls.__module__.startswith("pqa_tui.")
+    )
+
+
+def _group(screen: Screen, node: DOMNode, binding: Binding) -> tuple[int, str]:
     """Where a binding works, ranked: the screen, everywhere, pqa's widgets, Textual's."""
+    if not _ours(node, binding):
+        return 3, "Textual (generic)"
     if node is screen:
         return 0, getattr(screen, "HELP_TITLE", "") or type(screen).__name__.removesuffix("Screen")
     if node is screen.app:
         return 1, "Everywhere"
-    if type(node).__module__.startswith("pqa_tui."):
-        return 2, "In the list"
-    return 3, "Textual (generic)"
+    return 2, "In the list"
 
 
 def bindings_of(screen: Screen) -> list[KeyHelp]:
@@ -48,7 +57,7 @@ def bindings_of(screen: Screen) -> list[KeyHelp]:
         binding, node = active.binding, active.node
         if not binding.description or node.check_action(binding.action, ()) is False:
             continue
-        rank, group = _group(screen, node)
+        rank, group = _group(screen, node, binding)
         ranks[group] = rank
         entry = by_action.setdefault(
             (group, binding.action),

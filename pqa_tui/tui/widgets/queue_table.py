@@ -28,10 +28,11 @@ class Column:
 
 
 # Shown when the terminal has room, most useful first; the reasons keep REASONS_ROOM at least.
+# Each is one wider than its label: the sorted column's label ends in an arrow.
 OPTIONAL = (
-    Column("active_users", "Users", 5, "active_users"),
+    Column("active_users", "Users", 6, "active_users"),
     Column("trend", "Trend", 8, "trend"),
-    Column("last_touch", "Last touch", 10, "last_touch"),
+    Column("last_touch", "Last touch", 11, "last_touch"),
     Column("pqa_since", "PQA since", 10, "since"),
 )
 REASONS_ROOM = 28
@@ -46,7 +47,7 @@ def columns_for(width: int) -> list[Column]:
     name_width = 30 if width >= 140 else 24 if width >= 110 else 16
     shown = [
         Column("name", "Account", name_width, "name"),
-        Column("score", "Score", 5, "score"),
+        Column("score", "Score", 6, "score"),  # room for the sort arrow
         Column("state", "State", 9, "state"),
         Column("owner", "Owner", 12 if width >= 140 else 8, "owner"),
     ]
@@ -120,7 +121,7 @@ class QueueTable(DataTable[Text]):
         for col in columns:
             label = col.label
             if col.sort == sort:
-                label = f"{label[: col.width - 2]} {'↓' if descending else '↑'}"
+                label = f"{label[: col.width - 1]}{'↓' if descending else '↑'}"
             self.add_column(Text(label, end=""), width=col.width, key=col.key)
 
     def show_sort(self, sort: str, descending: bool) -> None:
