@@ -126,10 +126,13 @@ class QueueScreen(TriageScreen):
             descending=self.descending,
         )
 
-    def load(self, keep: str | None = None, size: int = PAGE) -> None:
-        """Read the first ``size`` rows of the current view again."""
+    def load(self, keep: str | None = None, size: int = PAGE, *, recount: bool = True) -> None:
+        """Read the first ``size`` rows of the current view again, and every view's count
+        unless ``recount`` is off (a view switch: the same search, the same counts)."""
         self._set_status(Text("Loading…", style="italic", end=""))
-        self._fetch(self._query(), keep, size)
+        if recount:
+            self.counts = None
+        self._fetch(self._query(), keep, size, recount or self.counts is None)
 
     def reload(self) -> None:
         table = self.query_one(QueueTable)
@@ -137,7 +140,7 @@ class QueueScreen(TriageScreen):
         self.load(row.account if row else None, max(PAGE, len(table.rows_shown)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
-    def _fetch(self, query: QueueFilter, keep: str | None, size: int) -> None:
+    def _fetch(self, query: QueueFilter, keep: str | None, size: int, recount: bool) -> None:
         # Rows first, the counts after: on a large queue the rep sees the rows a query sooner.
         config, now, worker = self.workspace.config, self.workspace.now(), get_current_worker()
         with self.workspace.connect() as db:
@@ -145,13 +148,15 @@ class QueueScreen(TriageScreen):
             if worker.is_cancelled:
                 return
             self.app.call_from_thread(self._show, rows, keep)
+            if not recount:
+                return
             counts = queue_view.count_views(db, config, query, VIEW_IDS, now=now)
             as_of = queue_view.scored_as_of(db)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_counts, counts, as_of)
 
     def _show(self, rows: list[QueueRow], keep: str | None) -> None:
-        self.total = None
+        self.total = None if self.counts is None else self.counts[self.view]
         self._fetching_more = False
         table = self.query_one(QueueTable)
         table.loading = False
@@ -261,7 +266,7 @@ class QueueScreen(TriageScreen):
     def _switch_view(self, event: Tabs.TabActivated) -> None:
         if event.tab.id and event.tab.id != self.view:
             self.view = event.tab.id
-            self.load()
+            self.load(recount=False)
             self.query_one(QueueTable).focus()
 
     def action_next_view(self) -> None:
