@@ -185,8 +185,8 @@ def queue(
             f"{r.score:.1f}",
             plain((r.pqa_since or "")[:10]),
             plain(
-                "; ".join(r.reasons[:2])
-                + (f" (+{len(r.reasons) - 2})" if len(r.reasons) > 2 else "")
+                "; ".join((r.why or r.reasons)[:2])
+                + (f" (+{len(r.why or r.reasons) - 2})" if len(r.why or r.reasons) > 2 else "")
             ),
         ]
         if worked:
