@@ -169,7 +169,7 @@ def queue(
         print_json([r.to_json() for r in rows])
         return
     if not rows:
-        out(_nothing_listed(st, filters))
+        out(_nothing_listed(st, filters), soft_wrap=True)
         return
     total = count_queue(st.db, st.config, filters)
     # The triage column only when someone has worked an account: a fresh queue stays narrow.
