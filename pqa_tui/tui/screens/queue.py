@@ -130,9 +130,11 @@ class QueueScreen(TriageScreen):
         """Read the first ``size`` rows of the current view again, and every view's count
         unless ``recount`` is off (a view switch: the same search, the same counts)."""
         self._set_status(Text("Loading…", style="italic", end=""))
-        if recount:
+        query = self._query()
+        self._fetch(query, keep, size)
+        if recount or self.counts is None:
             self.counts = None
-        self._fetch(self._query(), keep, size, recount or self.counts is None)
+            self._count(query)
 
     def reload(self) -> None:
         table = self.query_one(QueueTable)
@@ -140,19 +142,24 @@ class QueueScreen(TriageScreen):
         self.load(row.account if row else None, max(PAGE, len(table.rows_shown)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
-    def _fetch(self, query: QueueFilter, keep: str | None, size: int, recount: bool) -> None:
-        # Rows first, the counts after: on a large queue the rep sees the rows a query sooner.
-        config, now, worker = self.workspace.config, self.workspace.now(), get_current_worker()
+    def _fetch(self, query: QueueFilter, keep: str | None, size: int) -> None:
         with self.workspace.connect() as db:
-            rows = queue_view.list_queue(db, config, query, limit=size, now=now)
-            if worker.is_cancelled:
-                return
+            rows = queue_view.list_queue(
+                db, self.workspace.config, query, limit=size, now=self.workspace.now()
+            )
+        if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, rows, keep)
-            if not recount:
-                return
-            counts = queue_view.count_views(db, config, query, VIEW_IDS, now=now)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="counts")
+    def _count(self, query: QueueFilter) -> None:
+        # Its own group: a view switch replaces the rows, never the counts (they cover every
+        # view), so quick switches do not leave count queries running behind each other.
+        with self.workspace.connect() as db:
+            counts = queue_view.count_views(
+                db, self.workspace.config, query, VIEW_IDS, now=self.workspace.now()
+            )
             as_of = queue_view.scored_as_of(db)
-        if not worker.is_cancelled:
+        if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_counts, counts, as_of)
 
     def _show(self, rows: list[QueueRow], keep: str | None) -> None:
@@ -205,6 +212,9 @@ class QueueScreen(TriageScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed read leaves the reason on the status line, not a spinner (the base class
         also shows it as a notification)."""
+        if event.state is WorkerState.ERROR and event.worker.group == "counts":
+            event.prevent_default()  # the rows' worker fails alike and says why, once
+            return
         if event.state is WorkerState.ERROR and event.worker.group in ("queue", "page"):
             self.query_one(QueueTable).loading = False
             self._fetching_more = False
