@@ -81,7 +81,8 @@ def test_number_keys_and_shift_v_switch_views(make_app):
 
     async def script(pilot):
         assert app.screen.view == "queue"
-        for key, view in (("5", "all"), ("2", "new"), ("V", "queue"), ("V", "all"), ("3", "claimed")):
+        steps = [("5", "all"), ("2", "new"), ("V", "queue"), ("V", "all"), ("3", "claimed")]
+        for key, view in steps:
             await pilot.press(key)
             await settle(pilot)
             assert app.screen.view == view, key

@@ -77,6 +77,8 @@ class QueueScreen(TriageScreen):
         self.descending = True
         self.total: int | None = None  # None until count_queue answers
         self.counts: dict[str, int] | None = None  # every view's count, for the tabs
+        self._counting = False  # a count worker is on its way
+        self._count_next: QueueFilter | None = None
         self._fetching_more = False
         self._search_timer: Timer | None = None
         self._status = ""
@@ -132,9 +134,11 @@ class QueueScreen(TriageScreen):
         self._set_status(Text("Loading…", style="italic", end=""))
         query = self._query()
         self._fetch(query, keep, size)
-        if recount or self.counts is None:
+        # A view switch before the first counts came leaves that count running.
+        if recount or (self.counts is None and not self._counting):
             self.counts = None
-            self._count(query)
+            self._counting = True
+            self._count_next = query  # once the rows show: they come first, on both cores
 
     def reload(self) -> None:
         table = self.query_one(QueueTable)
@@ -169,10 +173,14 @@ class QueueScreen(TriageScreen):
         table.loading = False
         table.show_sort(self.sort, self.descending)
         table.show(rows, keep)
+        if self._count_next is not None:
+            self._count(self._count_next)
+            self._count_next = None
         self._update_status()
 
     def _show_counts(self, counts: dict[str, int], as_of: str | None) -> None:
         self.counts = counts
+        self._counting = False
         self.total = counts[self.view]
         self.query_one(ViewTabs).show_counts(counts)
         whoami = f"{self.workspace.actor} · {self.workspace.db_path}"
@@ -213,6 +221,7 @@ class QueueScreen(TriageScreen):
         """A failed read leaves the reason on the status line, not a spinner (the base class
         also shows it as a notification)."""
         if event.state is WorkerState.ERROR and event.worker.group == "counts":
+            self._counting = False
             event.prevent_default()  # the rows' worker fails alike and says why, once
             return
         if event.state is WorkerState.ERROR and event.worker.group in ("queue", "page"):
@@ -242,16 +251,20 @@ class QueueScreen(TriageScreen):
         self._set_status(status)
 
     def _matches_elsewhere(self, counts: dict[str, int]) -> str:
-        """Where a search that found nothing here has matches: ``2 matches in Sunset &
-        snoozed: press 4``."""
-        for number, (view, label) in enumerate(VIEWS, 1):
-            if view != self.view and view != "all" and counts.get(view):
-                n = counts[view]
-                return f"{n:,} match{'es' if n > 1 else ''} in {label}: press {number}"
-        if counts.get("all"):
-            n = counts["all"]
-            return f"{n:,} match{'es' if n > 1 else ''} in All accounts: press 5"
-        return "no account or person matches"
+        """Where a search that found nothing here has matches: ``1 match in Sunset & snoozed:
+        press 4``, every such view named."""
+        found = [
+            (n, label, number)
+            for number, (view, label) in enumerate(VIEWS, 1)
+            if view not in (self.view, "all") and (n := counts.get(view))
+        ]
+        if not found and counts.get("all"):
+            found = [(counts["all"], "All accounts", 5)]
+        if not found:
+            return "no account or person matches"
+        (n, label, number), rest = found[0], found[1:]
+        said = f"{n:,} match{'es' if n > 1 else ''} in {label}: press {number}"
+        return "; ".join([said, *(f"{n:,} in {label}: {number}" for n, label, number in rest)])
 
     def _set_status(self, text: Text) -> None:
         # An update re-lays out the screen: skip it while typing keeps saying the same thing.
