@@ -164,8 +164,8 @@ def test_labels_say_where_the_rep_is(make_app, workspace):
     async def script(pilot):
         whoami = str(app.screen.query_one("#whoami").render())
         assert whoami.startswith("ana · ") and "scores as of 2026-03-10" in whoami
-        assert str(workspace.db_path) in whoami
-        assert "My queue: 6 of 6 · by score, highest first · 6 wait under New (2)" in status(app)
+        assert f" · {workspace.db_path.name} · " in whoami
+        assert "My queue: 6 of 6 · by score, highest first · New holds 6 (press 2)" in status(app)
         table = app.screen.query_one(QueueTable)
         assert table.columns[table.shown_columns[1].key].label.plain == "Score↓"
         await pilot.press("S")  # next sort: the reasons (their column follows the score's)

@@ -84,7 +84,7 @@ class QueueScreen(TriageScreen):
         self._status = ""
 
     def compose(self) -> ComposeResult:
-        yield Static(safe(f"{self.workspace.actor} · {self.workspace.db_path}"), id="whoami")
+        yield Static(safe(f"{self.workspace.actor} · {self.workspace.db_path.name}"), id="whoami")
         yield ViewTabs(
             *(Tab(f"{n} {label}", id=view) for n, (view, label) in enumerate(VIEWS, 1)),
             id="views",
@@ -183,7 +183,7 @@ class QueueScreen(TriageScreen):
         self._counting = False
         self.total = counts[self.view]
         self.query_one(ViewTabs).show_counts(counts)
-        whoami = f"{self.workspace.actor} · {self.workspace.db_path}"
+        whoami = f"{self.workspace.actor} · {self.workspace.db_path.name}"
         whoami += f" · scores as of {as_of}" if as_of else " · not scored yet"
         self.query_one("#whoami", Static).update(safe(whoami))
         self._update_status()
@@ -247,7 +247,7 @@ class QueueScreen(TriageScreen):
         elif self.total == 0 and self.view == "all":
             status.append(" · nothing scored yet: pqa ingest FILE, then pqa score (or pqa demo)")
         elif self.view == "queue" and counts.get("new"):
-            status.append(f" · {counts['new']:,} wait under New (2)")
+            status.append(f" · New holds {counts['new']:,} (press 2)")
         self._set_status(status)
 
     def _matches_elsewhere(self, counts: dict[str, int]) -> str:
