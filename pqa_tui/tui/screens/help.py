@@ -88,7 +88,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Keys", style="bold", end=""), id="help-title")
             yield DataTable(id="help-keys", cursor_type="none", show_cursor=False)
             yield Static(
-                Text("ctrl+p opens the command palette: every action by name.", end=""),
+                Text("ctrl+p: the command palette, every action and any account by name.", end=""),
                 id="help-hint",
             )
 

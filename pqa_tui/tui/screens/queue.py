@@ -33,6 +33,8 @@ VIEWS = (
     ("all", "All accounts"),
 )
 VIEW_IDS = tuple(view for view, _ in VIEWS)
+# Tab labels on a narrow terminal, where the full ones and their counts overflow 80 columns.
+SHORT_LABELS = {"queue": "Mine", "parked": "Parked", "all": "All"}
 
 
 class ViewTabs(Tabs):
@@ -44,7 +46,10 @@ class ViewTabs(Tabs):
 
     def show_counts(self, counts: dict[str, int] | None) -> None:
         """Label each tab ``1 My queue 10``: its number key, name and count (when known)."""
+        narrow = self.app.size.width < 100
         for number, (view, label) in enumerate(VIEWS, 1):
+            if narrow:
+                label = SHORT_LABELS.get(view, label)
             count = "" if counts is None or view not in counts else f" {counts[view]:,}"
             self.query_one(f"#{view}", Tab).label = Text(f"{number} {label}{count}", end="")
         self._highlight_active()
@@ -104,10 +109,12 @@ class QueueScreen(TriageScreen):
         self.columns = columns_for(self.app.size.width)
         table.set_columns(self.columns)
         table.loading = True  # the first page covers the table; later loads say so in the status
+        self.query_one(ViewTabs).show_counts(None)  # the labels sized to the terminal
         self.load()
 
     def on_resize(self) -> None:
         """A resized terminal gets columns sized to it, keeping the rows and the cursor."""
+        self.query_one(ViewTabs).show_counts(self.counts)
         columns = columns_for(self.app.size.width)
         if columns != self.columns:
             self.columns = columns
