@@ -207,3 +207,13 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
         "triage": worked,
         "weekly": weekly_usage(db, account_id, score.get("as_of") or account["last_seen"]),
     }
+
+
+def account_label(db: sqlite_utils.Database, account_id: str) -> str:
+    """How a confirmation names the account: ``Acme (acme-1)``, the bare id when it has no
+    name (names repeat; the id keeps the line exact)."""
+    row = db.conn.execute(
+        "select name from accounts where account_id = ?", (account_id,)
+    ).fetchone()
+    name = row[0] if row else None
+    return f"{name} ({account_id})" if name and name != account_id else account_id

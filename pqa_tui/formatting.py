@@ -38,3 +38,21 @@ def fit_line(fit: dict[str, Any] | None) -> str:
         f"converters {pct(cur['recall'])} -> {pct(new['recall'])}, threshold "
         f"{num(cur['threshold'])} -> {num(new['threshold'])}; `pqa fit --out FILE` writes them"
     )
+
+
+def count(n: int | None) -> str:
+    """A count with thousands separators (``2000`` → ``2,000``)."""
+    return MISSING if n is None else f"{n:,}"
+
+
+P_FLOOR = 0.0001  # below this a p-value reads as "< 0.0001", not as a misleading 0.0000
+
+
+def p_value(p: float | None, label: str = "p") -> str:
+    """A p-value to four places, ``p<0.0001`` when it rounds to nothing; with ``label=""``
+    just the value (``<0.0001``, ``0.0312``) for a table column headed "p"."""
+    if p is None:
+        return MISSING
+    if p < P_FLOOR:
+        return f"{label}<{P_FLOOR}"
+    return f"{label}={p:.4f}" if label else f"{p:.4f}"

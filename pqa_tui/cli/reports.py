@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ..formatting import fit_line, interval, num, pct
+from ..formatting import count, fit_line, interval, num, p_value, pct
 from ..timestamps import format_ts, parse_day_option
 from .app import app, is_terminal, out, print_json, state
 
@@ -121,7 +121,7 @@ def print_report(data: dict[str, Any], p: Printer) -> None:
     top = max(n for _s, n in stages[1:]) if f["pqa_moments"] else 0
     p.table(
         ["stage", "count", ""],
-        [[s, n, bar(n, top) if i else ""] for i, (s, n) in enumerate(stages)],
+        [[s, count(n), bar(n, top) if i else ""] for i, (s, n) in enumerate(stages)],
         chart_col=2,
     )
     p.line(
@@ -145,13 +145,13 @@ def print_report(data: dict[str, Any], p: Printer) -> None:
     p.table(
         ["group", "accounts", "converted", "rate"],
         [
-            [name, g["accounts"], g["converted"], pct(g["rate"])]
+            [name, count(g["accounts"]), count(g["converted"]), pct(g["rate"])]
             for name, g in (("surfaced", sv["surfaced"]), ("not surfaced", sv["not_surfaced"]))
         ],
     )
     p.line(
         f"lift {num(sv['lift'])}x (95% CI {interval(sv['lift_ci'])}, "
-        f"Fisher p={num(sv['p_value'], 4)})"
+        f"Fisher {p_value(sv['p_value'])})"
     )
 
     p.heading("Detectors: which signals carry weight")
@@ -173,7 +173,7 @@ def print_report(data: dict[str, Any], p: Printer) -> None:
                     d["converted"],
                     num(d["lift"]),
                     interval(d["lift_ci"]),
-                    num(d["p_value"], 4),
+                    p_value(d["p_value"], ""),
                     d["verdict"],
                     num(d["weight"]),
                     num(d["fitted_weight"]),
@@ -215,7 +215,7 @@ def print_report(data: dict[str, Any], p: Printer) -> None:
         p.table(
             ["plan", "paid", "accounts", "share", ""],
             [
-                [r["plan"], "yes" if r["paid"] else "no", r["accounts"], pct(r["share"])]
+                [r["plan"], "yes" if r["paid"] else "no", count(r["accounts"]), pct(r["share"])]
                 + [bar(r["accounts"], top)]
                 for r in data["package_mix"]
             ],

@@ -20,10 +20,10 @@ from ..accounts import account_detail, resolve_account
 from ..config import check_config
 from ..safe_text import show_controls
 from ..timestamps import parse_day_option
-from ..triage import QueueFilter
-from ..triage.queue_view import SORTS, TEXT_SORTS, count_queue, list_queue
+from ..triage import VIEWS, QueueFilter
+from ..triage.queue_view import SORTS, TEXT_SORTS, count_queue, count_views, list_queue
 from ..workflows import score_and_route
-from .app import CommandError, app, err_console, out, print_json, state
+from .app import CommandError, State, app, err_console, out, print_json, state
 
 config_app = typer.Typer(help="Check the config.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
@@ -169,7 +169,7 @@ def queue(
         print_json([r.to_json() for r in rows])
         return
     if not rows:
-        out("The queue is empty: run `pqa score` after ingesting, or lower scoring.threshold.")
+        out(_nothing_listed(st, filters), soft_wrap=True)
         return
     total = count_queue(st.db, st.config, filters)
     # The triage column only when someone has worked an account: a fresh queue stays narrow.
@@ -185,14 +185,27 @@ def queue(
             f"{r.score:.1f}",
             plain((r.pqa_since or "")[:10]),
             plain(
-                "; ".join(r.reasons[:2])
-                + (f" (+{len(r.reasons) - 2})" if len(r.reasons) > 2 else "")
+                "; ".join((r.why or r.reasons)[:2])
+                + (f" (+{len(r.why or r.reasons) - 2})" if len(r.why or r.reasons) > 2 else "")
             ),
         ]
         if worked:
             cells.append(plain(f"{r.state} ({r.owner})" if r.owner else r.state))
         table.add_row(*cells)
     out(table)
+
+
+def _nothing_listed(st: State, filters: QueueFilter) -> str:
+    """Why ``pqa queue`` lists nothing: a search names the views that do have matches."""
+    if not filters.search:
+        return "The queue is empty: run `pqa score` after ingesting, or lower scoring.threshold."
+    views = tuple(v for v in VIEWS if v not in (filters.view, "mine"))
+    counts = count_views(st.db, st.config, filters, views)
+    found = [f"{n:,} in --view {v}" for v, n in counts.items() if n and v != "all"]
+    if not found and counts.get("all"):
+        found = [f"{counts['all']:,} in --view all"]
+    where = f"; {', '.join(found)}" if found else "; no account or person matches it anywhere"
+    return plain(f"No account in --view {filters.view} matches {filters.search!r}{where}.")
 
 
 @app.command()
@@ -249,6 +262,29 @@ def show(
     for m in detail["pqa_moments"]:
         ended = f" until {m['ended_at'][:10]}" if m["ended_at"] else " (current)"
         out(plain(f"PQA moment {m['at'][:10]}{ended}: score {m['score']:.1f}"))
+    _print_triage(detail["triage"])
+
+
+def _print_triage(t: dict[str, Any]) -> None:
+    """``pqa show``'s triage part: state and owner, outcomes, feedback and notes (the JSON
+    has the full activity log; ``pqa history`` prints it)."""
+    out(plain(f"triage: {t['state']}" + (f", owner {t['owner']}" if t["owner"] else "")))
+    for o in t["outcomes"]:
+        by = f" by {o['author']}" if o["author"] else ""
+        out(plain(f"  outcome {o['outcome']} ({o['source']}{by}, {o['at'][:10]})"))
+    for f in t["feedback"]:
+        why = "; ".join(x for x in (f["reason"], f["text"]) if x)
+        out(
+            plain(f"  feedback {f['verdict']} by {f['author']} ({f['at'][:10]})")
+            + (plain(f": {why}") if why else ""),
+            soft_wrap=True,
+        )
+    if t["notes"]:
+        out(f"Notes ({len(t['notes'])}):")
+    for n in t["notes"]:
+        out(plain(f"  {n['at'][:16].replace('T', ' ')}  {n['author']}"))
+        for line in (n["text"] or "").splitlines():
+            out(plain(f"    {line}"), soft_wrap=True)
 
 
 @config_app.command("check")

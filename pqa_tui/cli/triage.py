@@ -17,7 +17,7 @@ import click
 import typer
 
 from .. import triage
-from ..accounts import resolve_account
+from ..accounts import account_label, resolve_account
 from ..safe_text import clean, show_controls
 from ..timestamps import parse_time_option
 from .app import app, err_console, out, print_json, state
@@ -35,11 +35,16 @@ def _account(ctx: typer.Context, ref: str) -> str:
     return resolve_account(state(ctx).db, ref)
 
 
-def _report(live: triage.TriageState) -> None:
+def _named(ctx: typer.Context, account_id: str) -> str:
+    """The account as a confirmation names it (name and id), safe to print."""
+    return clean(account_label(state(ctx).db, account_id))
+
+
+def _report(ctx: typer.Context, live: triage.TriageState) -> None:
     owner = f" (owner {clean(live.owner)})" if live.owner else ""
     before = live.previous
     moved = f"{before} → {live.state}" if before and before != live.state else live.state
-    out(f"{clean(live.account_id)}: {moved}{owner}")
+    out(f"{_named(ctx, live.account_id)}: {moved}{owner}")
 
 
 @command
@@ -47,7 +52,7 @@ def claim(ctx: typer.Context, account: str = ACCOUNT) -> None:
     """Take an account: it becomes yours, and nobody else can claim it."""
     st = state(ctx)
     account_id = _account(ctx, account)
-    _report(triage.claim(st.db, st.config, account_id, st.actor))
+    _report(ctx, triage.claim(st.db, st.config, account_id, st.actor))
 
 
 @command
@@ -59,7 +64,7 @@ def release(
     """Give your claimed account back to the queue."""
     st = state(ctx)
     account_id = _account(ctx, account)
-    _report(triage.release(st.db, st.config, account_id, st.actor, reason=reason))
+    _report(ctx, triage.release(st.db, st.config, account_id, st.actor, reason=reason))
 
 
 @command
@@ -72,7 +77,7 @@ def contacted(
     st = state(ctx)
     account_id = _account(ctx, account)
     live = triage.mark_contacted(st.db, st.config, account_id, st.actor, detail=detail)
-    _report(live)
+    _report(ctx, live)
 
 
 def _stdin_is_terminal() -> bool:
@@ -103,7 +108,7 @@ def note(
     st = state(ctx)
     account_id = _account(ctx, account)
     note_id = triage.add_note(st.db, st.config, account_id, st.actor, _note_text(text).strip())
-    out(f"{clean(account_id)}: note {note_id} saved")
+    out(f"{_named(ctx, account_id)}: note {note_id} saved")
 
 
 @command
@@ -120,7 +125,7 @@ def feedback(
     st = state(ctx)
     account_id = _account(ctx, account)
     triage.give_feedback(st.db, st.config, account_id, st.actor, verdict, reason=reason, text=text)
-    out(f"{clean(account_id)}: {verdict.strip().lower()} lead, thanks")
+    out(f"{_named(ctx, account_id)}: {verdict.strip().lower()} lead, thanks")
 
 
 @command
@@ -136,7 +141,7 @@ def outcome(
     st = state(ctx)
     account_id = _account(ctx, account)
     live = triage.record_outcome(st.db, st.config, account_id, st.actor, result, detail=detail)
-    _report(live)
+    _report(ctx, live)
 
 
 @command
@@ -153,7 +158,7 @@ def sunset(
     account_id = _account(ctx, account)
     when = parse_time_option(until, "--until") if until else None
     live = triage.sunset(st.db, st.config, account_id, st.actor, reason=reason, until=when)
-    _report(live)
+    _report(ctx, live)
     days = st.config.triage.sunset_cooldown_days
     back = f" or on {until}" if until else ""
     out(f"Back at its next PQA moment, not before {days} days{back}.")
@@ -171,7 +176,7 @@ def snooze(
     account_id = _account(ctx, account)
     when = parse_time_option(until, "--until")
     live = triage.snooze(st.db, st.config, account_id, st.actor, until=when, reason=reason)
-    _report(live)
+    _report(ctx, live)
 
 
 @command

@@ -15,7 +15,7 @@ all of them; ``tests/triage/test_queue_rows.py`` checks both give the same rows.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from ..config import Config
 from ..errors import PqaError
 from .live import live_columns, live_params
 from .queue_filter import QueueFilter, queue_filter_sql
+from .row_reasons import ReasonSignal, distinguishing_reasons
 from .states import NEW, SYSTEM_ACTOR, current_time
 
 ACTIVE_DAYS = 28  # "active users": distinct users in the last 28 days up to the score's as_of
@@ -84,6 +85,19 @@ SORTS = {
 }
 # The sorts that read best A to Z; the others (numbers, times) biggest or latest first.
 TEXT_SORTS = ("name", "account", "reasons", "state", "owner")
+# Each sort in words, for a status line.
+SORT_WORDS = {
+    "score": "score",
+    "name": "name",
+    "since": "PQA since",
+    "account": "account id",
+    "active_users": "active users",
+    "trend": "trend",
+    "last_touch": "last touch",
+    "reasons": "top reason",
+    "state": "state",
+    "owner": "owner",
+}
 
 
 @dataclass
@@ -108,6 +122,9 @@ class QueueRow:
     trend: list[int] = field(default_factory=list)
     # When a person last stepped the account through triage or noted it (None: never).
     last_touch: str | None = None
+    # The reasons that tell this account apart, intent first, in short forms
+    # (:func:`pqa_tui.triage.row_reasons.distinguishing_reasons`).
+    why: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -161,22 +178,27 @@ def _query(
     now: datetime | None,
     extra: dict[str, Any] | None = None,
     count: bool = False,
+    rank: bool = False,
 ) -> list[tuple[Any, ...]]:
-    """Run ``select ... tail`` over the view's rows (``lt``; ``s`` and ``a`` unless counting)."""
+    """Run ``select ... tail`` over the view's rows (``lt``; ``s`` and ``a`` unless counting);
+    ``rank`` works out ``new_rank`` whatever the view (:func:`count_views` needs it)."""
     view, owner, state, search = filters.view, filters.owner, filters.state, filters.search
     params = live_params(config, current_time(now))
     where, filter_params = queue_filter_sql(config, db, filters, now=now)
     params.update(filter_params)
     if search:
+        # People count too: an account matches when one of its users' names or emails does.
         where += (
             " and (lt.account_id like :q escape '\\' or a.name like :q escape '\\' "
-            "or a.domain like :q escape '\\')"
+            "or a.domain like :q escape '\\' or lt.account_id in ("
+            "select m.account_id from users u join memberships m on m.user_id = u.user_id "
+            "where u.name like :q escape '\\' or u.email like :q escape '\\'))"
         )
         params["q"] = (
             "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         )
     params.update(extra or {})
-    surfaced = view == "queue"  # only the queue view reads new_rank
+    surfaced = rank or view == "queue"  # only the queue view reads new_rank
     ctes = [f"surfaced as ({_surfaced_sql()})"] if surfaced else []
     new_rank = (
         "(select r.new_rank from surfaced r where r.account_id = s.account_id)"
@@ -216,10 +238,20 @@ def _usage(db: sqlite_utils.Database, account_ids: list[str]) -> dict[str, dict[
         f"{', '.join(weeks)} from page",
         params,
     )
-    return {
-        account: {"active_users": users, "last_touch": at, "trend": trend}
+    usage = {
+        account: {"active_users": users, "last_touch": at, "trend": trend, "why": []}
         for account, users, at, *trend in rows
     }
+    signals: dict[str, list[ReasonSignal]] = {}
+    for account, *signal in db.conn.execute(
+        "select g.account_id, g.detector, g.at, g.points, g.reason "
+        "from json_each(:ids) p join signals g on g.account_id = p.value",
+        params,
+    ):
+        signals.setdefault(account, []).append(ReasonSignal(*signal))
+    for account, found in signals.items():
+        usage[account]["why"] = distinguishing_reasons(found)
+    return usage
 
 
 def list_queue(
@@ -276,3 +308,40 @@ def count_queue(
     """How many accounts :func:`list_queue` would list with the same filter, unpaged."""
     (row,) = _query(db, config, "count(*)", "", filters, now=now, count=True)
     return row[0]
+
+
+def count_views(
+    db: sqlite_utils.Database,
+    config: Config,
+    filters: QueueFilter,
+    views: tuple[str, ...],
+    *,
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """How many accounts each of ``views`` holds under the same filter and search: the TUI's
+    tab counts, and where a search that found nothing in one view has matches instead.
+
+    One pass over every account, a sum per view: five separate counts cost five passes."""
+    sums, params = [], {}
+    for i, view in enumerate(views):
+        where, view_params = queue_filter_sql(config, db, replace(filters, view=view), now=now)
+        params.update(view_params)  # the same names carry the same values in every view
+        sums.append(f"coalesce(sum({where}), 0) as view_{i}")
+    (row,) = _query(
+        db,
+        config,
+        ", ".join(sums),
+        "",
+        replace(filters, view="all"),
+        now=now,
+        extra=params,
+        count=True,
+        rank="queue" in views,
+    )
+    return dict(zip(views, row, strict=True))
+
+
+def scored_as_of(db: sqlite_utils.Database) -> str | None:
+    """The latest day scores were computed as of (``None`` before the first ``pqa score``)."""
+    (day,) = db.conn.execute("select max(substr(as_of, 1, 10)) from scores").fetchone()
+    return day

@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from textual import work
+from textual.actions import parse
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.worker import Worker
 
 from ..workspace import Workspace
+from .account_finder import AccountCommands
 from .change_watch import ChangeWatch
+from .screens.account import AccountScreen
 from .screens.help import HelpScreen, bindings_of
 from .screens.queue import QueueScreen
 from .screens.reports import ReportsScreen
@@ -28,10 +31,13 @@ class PqaApp(App[None]):
     """pqa's triage TUI over one database."""
 
     TITLE = "pqa"
+    COMMANDS = App.COMMANDS | {AccountCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
-        Binding("p", "reports", "Reports", show=False),
+        Binding("p", "reports", "Reports"),
+        Binding("right_square_bracket", "step_account(1)", "Next account", show=False),
+        Binding("left_square_bracket", "step_account(-1)", "Previous account", show=False),
     ]
 
     def __init__(self, workspace: Workspace, *, poll_seconds: float = POLL_SECONDS) -> None:
@@ -51,10 +57,21 @@ class PqaApp(App[None]):
             self._watch.close()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        _, action, _ = parse(action)  # the help screen asks with the whole action string
         # In a form, q, ? and p are text; Escape is the way out.
         if action in ("quit", "help", "reports") and isinstance(self.screen, ModalScreen):
             return False
+        if action == "step_account":
+            return isinstance(self.screen, AccountScreen)
         return True
+
+    def action_step_account(self, delta: int) -> None:
+        """The next (or previous) account of the queue below, in place of the one on show."""
+        queue = next((s for s in self.screen_stack if isinstance(s, QueueScreen)), None)
+        if queue is None or (t := queue.step(delta)) is None:
+            self.notify("No more accounts this way in the list", severity="warning")
+            return
+        self.switch_screen(AccountScreen(self.workspace, t.account_id, t.label))
 
     def _poll(self) -> None:
         self._check_for_changes()

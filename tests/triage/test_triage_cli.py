@@ -43,7 +43,7 @@ def error(result) -> str:
 
 
 def test_claim_by_domain_then_loser_is_told_who_has_it(cli, db):
-    assert ok(cli("claim", "acme.io")) == "acme-1: new → claimed (owner ann)\n"
+    assert ok(cli("claim", "acme.io")) == "Acme (acme-1): new → claimed (owner ann)\n"
     assert error(cli("claim", "Acme", who="bob")) == "Error: acme-1 is already claimed by ann\n"
     assert triage.live_state(db, Config(), "acme-1").owner == "ann"
 
@@ -57,9 +57,12 @@ def test_ambiguous_name_lists_the_candidates(cli, db):
 def test_the_whole_path_and_history(cli, db):
     ok(cli("claim", "globex"))
     assert ok(cli("contacted", "globex", "--detail", "email")) == (
-        "globex: claimed → contacted (owner ann)\n"
+        "Globex (globex): claimed → contacted (owner ann)\n"
     )
-    assert ok(cli("outcome", "globex", "meeting")) == "globex: contacted → meeting (owner ann)\n"
+    assert (
+        ok(cli("outcome", "globex", "meeting"))
+        == "Globex (globex): contacted → meeting (owner ann)\n"
+    )
     ok(cli("feedback", "globex", "good", "--reason", "right timing", "--text", "lost on price"))
     ok(cli("note", "globex", "Demo on Friday"))
     out = ok(cli("history", "globex"))
@@ -88,7 +91,7 @@ def test_refused_transition_is_a_clear_error(cli):
 
 def test_note_from_stdin_keeps_unicode_and_newlines(cli, db):
     text = "Zoë said: ship it 🚀\nsecond line [bold]not markup[/bold]\n"
-    assert ok(cli("note", "globex", "-", input=text)) == "globex: note 1 saved\n"
+    assert ok(cli("note", "globex", "-", input=text)) == "Globex (globex): note 1 saved\n"
     (saved,) = triage.notes(db, "globex")
     assert saved["text"] == text.strip() and saved["author"] == "ann"
 
@@ -120,7 +123,7 @@ def test_sunset_and_snooze_dates(cli, db):
     ok(cli("claim", "globex"))
     out = ok(cli("sunset", "globex", "--reason", "no budget", "--until", "2099-01-01"))
     assert out.splitlines() == [
-        "globex: claimed → sunset (owner ann)",
+        "Globex (globex): claimed → sunset (owner ann)",
         "Back at its next PQA moment, not before 14 days or on 2099-01-01.",
     ]
     live = triage.live_state(db, Config(), "globex")
@@ -140,7 +143,7 @@ def test_feedback_reason_is_checked_against_the_config(cli, db):
 def test_release_by_someone_else_is_refused(cli, db):
     ok(cli("claim", "globex"))
     assert "owned by ann, not bob" in error(cli("release", "globex", who="bob"))
-    assert ok(cli("release", "globex")) == "globex: claimed → new\n"
+    assert ok(cli("release", "globex")) == "Globex (globex): claimed → new\n"
 
 
 def test_who_am_i_comes_from_pqa_user(cli, db, db_path, monkeypatch):

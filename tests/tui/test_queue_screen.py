@@ -28,7 +28,7 @@ def test_queue_lists_pqas_best_first(make_app):
         assert ids(app) == ["acct-01", "acct-02", "acct-03", "acct-04", "acct-05", "acct-06"]
         table = table_of(app)
         assert table.get_row("acct-01")[1].plain == "42.5"
-        assert table.get_row("acct-01")[2].plain == "9 active users in 28 days; pricing viewed"
+        assert table.get_row("acct-01")[2].plain == "9 active users in 28 days · pricing viewed"
         status = str(app.screen.query_one("#status").render())
         assert "My queue: 6 of 6" in status
 
@@ -243,7 +243,7 @@ def test_resizing_the_terminal_resizes_the_columns(make_app):
         assert table.columns["name"].width == 30
         assert len(ids(app)) == 6 and table.current().account == "acct-03"
         picture = app.export_screenshot().replace("&#160;", " ")
-        assert "9 active users in 28 days; pricing viewed" in picture and "PQA since" in picture
+        assert "9 active users in 28 days · pricing viewed" in picture and "PQA since" in picture
 
     drive(app, script, size=(80, 24))
 

@@ -11,7 +11,7 @@ from tui_data import NOW, settle
 
 from pqa_tui import store, triage
 
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 34), id="120x34")]
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -1,4 +1,8 @@
-"""``?``: every key binding of the screen below, generated from the bindings themselves."""
+"""``?``: every key binding of the screen below, generated from the bindings themselves.
+
+pqa's own keys come first, grouped by where they work (this screen, everywhere, the list),
+then the generic keys of Textual's widgets (moving around a table, scrolling).
+"""
 
 from __future__ import annotations
 
@@ -21,25 +25,48 @@ class KeyHelp:
     description: str
     action: str
     node: DOMNode
+    group: str = ""
+
+
+def _ours(node: DOMNode, binding: Binding) -> bool:
+    """Whether pqa declared ``binding`` (not a Textual class ``node`` inherits from)."""
+    return any(
+        binding in vars(cls).get("BINDINGS", ())
+        for cls in type(node).__mro__
+        if cls.__module__.startswith("pqa_tui.")
+    )
+
+
+def _group(screen: Screen, node: DOMNode, binding: Binding) -> tuple[int, str]:
+    """Where a binding works, ranked: the screen, everywhere, pqa's widgets, Textual's."""
+    if not _ours(node, binding):
+        return 3, "Textual (generic)"
+    if node is screen:
+        return 0, getattr(screen, "HELP_TITLE", "") or type(screen).__name__.removesuffix("Screen")
+    if node is screen.app:
+        return 1, "Everywhere"
+    return 2, "In the list"
 
 
 def bindings_of(screen: Screen) -> list[KeyHelp]:
-    """Every described binding active on ``screen``, the screen's own first; keys that do the
-    same thing are merged."""
-    by_action: dict[str, KeyHelp] = {}
+    """Every described binding active on ``screen``, pqa's own first, grouped by where it
+    works; keys that do the same thing are merged, actions refused here are left out."""
+    by_action: dict[tuple[str, str], KeyHelp] = {}
+    ranks: dict[str, int] = {}
     for active in screen.active_bindings.values():
-        binding = active.binding
-        if not binding.description:
+        binding, node = active.binding, active.node
+        if not binding.description or node.check_action(binding.action, ()) is False:
             continue
+        rank, group = _group(screen, node, binding)
+        ranks[group] = rank
         entry = by_action.setdefault(
-            binding.action, KeyHelp([], binding.description, binding.action, active.node)
+            (group, binding.action),
+            KeyHelp([], binding.description, binding.action, node, group),
         )
         display = screen.app.get_key_display(binding)
         if display not in entry.keys:
             entry.keys.append(display)
-    # The screen's own actions first, then the app's, then moving around inside widgets.
-    rank = {screen: 0, screen.app: 1}
-    return sorted(by_action.values(), key=lambda e: rank.get(e.node, 2))
+    return sorted(by_action.values(), key=lambda e: ranks[e.group])
 
 
 class HelpScreen(ModalScreen[None]):
@@ -61,14 +88,18 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Keys", style="bold", end=""), id="help-title")
             yield DataTable(id="help-keys", cursor_type="none", show_cursor=False)
             yield Static(
-                Text("ctrl+p opens the command palette: every action by name.", end=""),
+                Text("ctrl+p: the command palette, every action and any account by name.", end=""),
                 id="help-hint",
             )
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Key", "Action")
+        group = None
         for entry in self.bindings:
+            if entry.group != group:
+                group = entry.group
+                table.add_row(Text(""), Text(group, style="bold underline", end=""))
             keys = Text(" ".join(entry.keys), style="bold", end="")
             table.add_row(keys, Text(entry.description, end=""))
 

@@ -32,6 +32,27 @@ VIEWS = (
     ("parked", "Sunset & snoozed"),
     ("all", "All accounts"),
 )
+VIEW_IDS = tuple(view for view, _ in VIEWS)
+# Tab labels on a narrow terminal, where the full ones and their counts overflow 80 columns.
+SHORT_LABELS = {"queue": "Mine", "parked": "Parked", "all": "All"}
+
+
+class ViewTabs(Tabs):
+    """The views as tabs whose underline jumps instead of sliding: the slide takes 0.3 s, and
+    a rep switching views is waiting for rows, not for an animation."""
+
+    def _highlight_active(self, animate: bool = True) -> None:
+        super()._highlight_active(animate=False)
+
+    def show_counts(self, counts: dict[str, int] | None) -> None:
+        """Label each tab ``1 My queue 10``: its number key, name and count (when known)."""
+        narrow = self.app.size.width < 100
+        for number, (view, label) in enumerate(VIEWS, 1):
+            if narrow:
+                label = SHORT_LABELS.get(view, label)
+            count = "" if counts is None or view not in counts else f" {counts[view]:,}"
+            self.query_one(f"#{view}", Tab).label = Text(f"{number} {label}{count}", end="")
+        self._highlight_active()
 
 
 class QueueScreen(TriageScreen):
@@ -39,11 +60,17 @@ class QueueScreen(TriageScreen):
 
     CSS_PATH = "queue.tcss"
     AUTO_FOCUS = "#queue"
+    HELP_TITLE = "Queue"
     BINDINGS = [
         Binding("slash", "search", "Search"),
-        Binding("v", "next_view", "View", show=False),
-        Binding("S", "sort_next", "Sort", show=False),
-        Binding("R", "sort_reverse", "Reverse", show=False),
+        Binding("v", "next_view", "View"),
+        Binding("V", "previous_view", "Previous view", show=False),
+        *(
+            Binding(str(n), f"show_view('{view}')", label, show=False)
+            for n, (view, label) in enumerate(VIEWS, 1)
+        ),
+        Binding("S", "sort_next", "Sort"),
+        Binding("R", "sort_reverse", "Reverse sort", show=False),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
 
@@ -54,13 +81,24 @@ class QueueScreen(TriageScreen):
         self.sort = "score"
         self.descending = True
         self.total: int | None = None  # None until count_queue answers
+        self.counts: dict[str, int] | None = None  # every view's count, for the tabs
+        self._counting = False  # a count worker is on its way
+        self._count_next: QueueFilter | None = None
         self._fetching_more = False
         self._search_timer: Timer | None = None
         self._status = ""
 
     def compose(self) -> ComposeResult:
-        yield Tabs(*(Tab(label, id=view) for view, label in VIEWS), id="views")
-        yield Input(placeholder="search name, domain or id (Enter: back to the list)", id="search")
+        yield Static(safe(f"{self.workspace.actor} · {self.workspace.db_path.name}"), id="whoami")
+        yield ViewTabs(
+            *(Tab(f"{n} {label}", id=view) for n, (view, label) in enumerate(VIEWS, 1)),
+            id="views",
+        )
+        yield Input(
+            placeholder="search every view: account name, domain or id, people's names and "
+            "emails (Enter: back to the list)",
+            id="search",
+        )
         yield QueueTable(id="queue")
         yield Static("", id="status")
         yield Footer(compact=True, show_command_palette=False)
@@ -71,10 +109,12 @@ class QueueScreen(TriageScreen):
         self.columns = columns_for(self.app.size.width)
         table.set_columns(self.columns)
         table.loading = True  # the first page covers the table; later loads say so in the status
+        self.query_one(ViewTabs).show_counts(None)  # the labels sized to the terminal
         self.load()
 
     def on_resize(self) -> None:
         """A resized terminal gets columns sized to it, keeping the rows and the cursor."""
+        self.query_one(ViewTabs).show_counts(self.counts)
         columns = columns_for(self.app.size.width)
         if columns != self.columns:
             self.columns = columns
@@ -95,10 +135,17 @@ class QueueScreen(TriageScreen):
             descending=self.descending,
         )
 
-    def load(self, keep: str | None = None, size: int = PAGE) -> None:
-        """Read the first ``size`` rows of the current view again."""
+    def load(self, keep: str | None = None, size: int = PAGE, *, recount: bool = True) -> None:
+        """Read the first ``size`` rows of the current view again, and every view's count
+        unless ``recount`` is off (a view switch: the same search, the same counts)."""
         self._set_status(Text("Loading…", style="italic", end=""))
-        self._fetch(self._query(), keep, size)
+        query = self._query()
+        self._fetch(query, keep, size)
+        # A view switch before the first counts came leaves that count running.
+        if recount or (self.counts is None and not self._counting):
+            self.counts = None
+            self._counting = True
+            self._count_next = query  # once the rows show: they come first, on both cores
 
     def reload(self) -> None:
         table = self.query_one(QueueTable)
@@ -107,27 +154,45 @@ class QueueScreen(TriageScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def _fetch(self, query: QueueFilter, keep: str | None, size: int) -> None:
-        # Rows first, the count after: on a large queue the rep sees the rows a query sooner.
-        config, now, worker = self.workspace.config, self.workspace.now(), get_current_worker()
         with self.workspace.connect() as db:
-            rows = queue_view.list_queue(db, config, query, limit=size, now=now)
-            if worker.is_cancelled:
-                return
+            rows = queue_view.list_queue(
+                db, self.workspace.config, query, limit=size, now=self.workspace.now()
+            )
+        if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, rows, keep)
-            total = queue_view.count_queue(db, config, query, now=now)
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show_total, total)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="counts")
+    def _count(self, query: QueueFilter) -> None:
+        # Its own group: a view switch replaces the rows, never the counts (they cover every
+        # view), so quick switches do not leave count queries running behind each other.
+        with self.workspace.connect() as db:
+            counts = queue_view.count_views(
+                db, self.workspace.config, query, VIEW_IDS, now=self.workspace.now()
+            )
+            as_of = queue_view.scored_as_of(db)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_counts, counts, as_of)
 
     def _show(self, rows: list[QueueRow], keep: str | None) -> None:
-        self.total = None
+        self.total = None if self.counts is None else self.counts[self.view]
         self._fetching_more = False
         table = self.query_one(QueueTable)
         table.loading = False
+        table.show_sort(self.sort, self.descending)
         table.show(rows, keep)
+        if self._count_next is not None:
+            self._count(self._count_next)
+            self._count_next = None
         self._update_status()
 
-    def _show_total(self, total: int) -> None:
-        self.total = total
+    def _show_counts(self, counts: dict[str, int], as_of: str | None) -> None:
+        self.counts = counts
+        self._counting = False
+        self.total = counts[self.view]
+        self.query_one(ViewTabs).show_counts(counts)
+        whoami = f"{self.workspace.actor} · {self.workspace.db_path.name}"
+        whoami += f" · scores as of {as_of}" if as_of else " · not scored yet"
+        self.query_one("#whoami", Static).update(safe(whoami))
         self._update_status()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="page")
@@ -162,6 +227,10 @@ class QueueScreen(TriageScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed read leaves the reason on the status line, not a spinner (the base class
         also shows it as a notification)."""
+        if event.state is WorkerState.ERROR and event.worker.group == "counts":
+            self._counting = False
+            event.prevent_default()  # the rows' worker fails alike and says why, once
+            return
         if event.state is WorkerState.ERROR and event.worker.group in ("queue", "page"):
             self.query_one(QueueTable).loading = False
             self._fetching_more = False
@@ -170,16 +239,39 @@ class QueueScreen(TriageScreen):
     def _update_status(self) -> None:
         loaded = len(self.query_one(QueueTable).rows_shown)
         label = dict(VIEWS)[self.view]
-        arrow = "↓" if self.descending else "↑"
+        order = "highest first" if self.descending else "lowest first"
+        if self.sort in queue_view.TEXT_SORTS:
+            order = "Z to A" if self.descending else "A to Z"
         total = "…" if self.total is None else f"{self.total:,}"
-        text = f"{label}: {loaded:,} of {total} · sorted by {self.sort} {arrow}"
-        status = Text(text, end="")
+        words = queue_view.SORT_WORDS[self.sort]
+        status = Text(f"{label}: {loaded:,} of {total} · by {words}, {order}", end="")
+        counts = self.counts or {}
         if self.search:
             status.append(" · search: ")
             status.append_text(safe(self.search))
+            if self.total == 0 and (hint := self._matches_elsewhere(counts)):
+                status.append(f" · {hint}", style="bold")
         elif self.total == 0 and self.view == "all":
             status.append(" · nothing scored yet: pqa ingest FILE, then pqa score (or pqa demo)")
+        elif self.view == "queue" and counts.get("new"):
+            status.append(f" · New holds {counts['new']:,} (press 2)")
         self._set_status(status)
+
+    def _matches_elsewhere(self, counts: dict[str, int]) -> str:
+        """Where a search that found nothing here has matches: ``1 match in Sunset & snoozed:
+        press 4``, every such view named."""
+        found = [
+            (n, label, number)
+            for number, (view, label) in enumerate(VIEWS, 1)
+            if view not in (self.view, "all") and (n := counts.get(view))
+        ]
+        if not found and counts.get("all"):
+            found = [(counts["all"], "All accounts", 5)]
+        if not found:
+            return "no account or person matches"
+        (n, label, number), rest = found[0], found[1:]
+        said = f"{n:,} match{'es' if n > 1 else ''} in {label}: press {number}"
+        return "; ".join([said, *(f"{n:,} in {label}: {number}" for n, label, number in rest)])
 
     def _set_status(self, text: Text) -> None:
         # An update re-lays out the screen: skip it while typing keeps saying the same thing.
@@ -204,11 +296,27 @@ class QueueScreen(TriageScreen):
     def _switch_view(self, event: Tabs.TabActivated) -> None:
         if event.tab.id and event.tab.id != self.view:
             self.view = event.tab.id
-            self.load()
+            self.load(recount=False)
             self.query_one(QueueTable).focus()
 
     def action_next_view(self) -> None:
         self.query_one(Tabs).action_next_tab()
+
+    def action_previous_view(self) -> None:
+        self.query_one(Tabs).action_previous_tab()
+
+    def action_show_view(self, view: str) -> None:
+        self.query_one(Tabs).active = view
+
+    def step(self, delta: int) -> Target | None:
+        """Move the cursor ``delta`` rows (the account screen's next / previous account) and
+        return the account now under it; ``None`` at either end of the rows loaded."""
+        table = self.query_one(QueueTable)
+        row = table.cursor_row + delta
+        if not 0 <= row < len(table.rows_shown):
+            return None
+        table.move_cursor(row=row, animate=False, scroll=True)
+        return self.target()
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)

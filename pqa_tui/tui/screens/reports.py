@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Label, Sparkline, Static
 from textual.worker import get_current_worker
 
 from ... import reports
-from ...formatting import fit_line, interval, num, pct
+from ...formatting import count, fit_line, interval, num, p_value, pct
 from ...safe_text import safe
 from ...workspace import Workspace
 
@@ -38,9 +38,9 @@ def funnel_text(funnel: dict[str, Any]) -> Text:
         ("won / converted", funnel["won"]),
     ]
     top = max(n for _s, n in stages) or 1
-    text = Text(f"{funnel['accounts']} accounts\n", end="")
+    text = Text(f"{count(funnel['accounts'])} accounts\n", end="")
     for stage, n in stages:
-        text.append(f"{stage:<16}{n:>6}  ")
+        text.append(f"{stage:<16}{count(n):>7}  ")
         text.append("█" * (round(n / top * BAR_WIDTH) if n else 0), style="cyan")
         text.append("\n")
     hours = funnel["median_hours_to_first_touch"]
@@ -53,10 +53,12 @@ def surfaced_text(sv: dict[str, Any]) -> Text:
     text = Text(end="")
     for label, key in (("surfaced", "surfaced"), ("not surfaced", "not_surfaced")):
         g = sv[key]
-        text.append(f"{label:<14}{g['accounts']:>6} accounts {g['converted']:>6} converted ")
+        text.append(
+            f"{label:<14}{count(g['accounts']):>7} accounts {count(g['converted']):>7} converted "
+        )
         text.append(f"{pct(g['rate']):>7}\n")
     text.append(f"lift {num(sv['lift'])}x", style="bold")
-    text.append(f"  (95% CI {interval(sv['lift_ci'])}, Fisher p={num(sv['p_value'], 4)})")
+    text.append(f"  (95% CI {interval(sv['lift_ci'])}, Fisher {p_value(sv['p_value'])})")
     return text
 
 
@@ -168,7 +170,7 @@ class ReportsScreen(Screen[None]):
                 str(d["converted"]),
                 num(d["lift"]),
                 interval(d["lift_ci"]),
-                num(d["p_value"], 4),
+                p_value(d["p_value"], ""),
                 Text(d["verdict"], style=VERDICT_STYLES.get(d["verdict"], ""), end=""),
                 num(d["weight"]),
                 num(d["fitted_weight"]),
@@ -183,5 +185,5 @@ class ReportsScreen(Screen[None]):
         plans.clear()
         for r in data["package_mix"]:
             plans.add_row(
-                safe(r["plan"]), "yes" if r["paid"] else "no", str(r["accounts"]), pct(r["share"])
+                safe(r["plan"]), "yes" if r["paid"] else "no", count(r["accounts"]), pct(r["share"])
             )

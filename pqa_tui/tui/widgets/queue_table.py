@@ -28,10 +28,11 @@ class Column:
 
 
 # Shown when the terminal has room, most useful first; the reasons keep REASONS_ROOM at least.
+# Each is one wider than its label: the sorted column's label ends in an arrow.
 OPTIONAL = (
-    Column("active_users", "Users", 5, "active_users"),
+    Column("active_users", "Users", 6, "active_users"),
     Column("trend", "Trend", 8, "trend"),
-    Column("last_touch", "Last touch", 10, "last_touch"),
+    Column("last_touch", "Last touch", 11, "last_touch"),
     Column("pqa_since", "PQA since", 10, "since"),
 )
 REASONS_ROOM = 28
@@ -46,7 +47,7 @@ def columns_for(width: int) -> list[Column]:
     name_width = 30 if width >= 140 else 24 if width >= 110 else 16
     shown = [
         Column("name", "Account", name_width, "name"),
-        Column("score", "Score", 5, "score"),
+        Column("score", "Score", 6, "score"),  # room for the sort arrow
         Column("state", "State", 9, "state"),
         Column("owner", "Owner", 12 if width >= 140 else 8, "owner"),
     ]
@@ -82,7 +83,7 @@ def row_cells(row: QueueRow, me: str, columns: list[Column]) -> list[Text]:
     cells = {
         "name": clipped(safe(row.name or row.account)),
         "score": Text(f"{row.score:.1f}", justify="right", end=""),
-        "reasons": clipped(safe("; ".join(row.reasons))),
+        "reasons": clipped(safe(" · ".join(row.why or row.reasons))),
         "state": safe(row.state),
         "owner": safe(row.owner or "", "bold" if mine else ""),
         "pqa_since": safe((row.pqa_since or "")[:10]),
@@ -97,6 +98,7 @@ class QueueTable(DataTable[Text]):
     """The queue rows; j/k move like ↓/↑, g/G jump to the first/last row, Enter opens."""
 
     BINDINGS = [
+        Binding("enter", "select_cursor", "Open", key_display="Enter"),
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g", "scroll_top", "First row", show=False),
@@ -108,12 +110,25 @@ class QueueTable(DataTable[Text]):
         self.rows_shown: list[QueueRow] = []
         self.shown_columns: list[Column] = []
         self.me = ""
+        self.sorted_by: tuple[str, bool] = ("score", True)  # the sort the header's arrow shows
 
     def set_columns(self, columns: list[Column]) -> None:
+        """Show ``columns`` (the rows go: :meth:`show` them again), the sorted one with an
+        arrow."""
         self.clear(columns=True)
         self.shown_columns = columns
+        sort, descending = self.sorted_by
         for col in columns:
-            self.add_column(col.label, width=col.width, key=col.key)
+            label = col.label
+            if col.sort == sort:
+                label = f"{label[: col.width - 1]}{'↓' if descending else '↑'}"
+            self.add_column(Text(label, end=""), width=col.width, key=col.key)
+
+    def show_sort(self, sort: str, descending: bool) -> None:
+        """Put the arrow on the column sorted by ``sort`` (before :meth:`show`: the rows go)."""
+        if (sort, descending) != self.sorted_by:
+            self.sorted_by = (sort, descending)
+            self.set_columns(self.shown_columns)
 
     def show(self, rows: list[QueueRow], keep: str | None) -> None:
         """Replace the rows, putting the cursor back on ``keep`` (an account id) if it is still
