@@ -22,6 +22,7 @@ class AdminSwitch(Detector):
     description = "The admin/owner role moves to another user, or a new admin appears."
     options = {"window_days": 28, "setup_days": 1}
     default_weight = 3.0
+    behavioural = True
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         roles = usage.config.roles
@@ -55,6 +56,7 @@ class AdminSwitch(Detector):
         yield Signal(
             at=switches[-1]["ts"],
             strength=min(1.0, n / 2),
+            value=n,
             reason=(
                 f"{n} admin role change{'s' if n > 1 else ''} in the last "
                 f"{options['window_days']} days ({', '.join(desc)})"

@@ -34,7 +34,10 @@ class Signal:
     ``YYYY-MM-DD`` / ``YYYY-MM-DDTHH:MM:SS.ffffffZ``); decay runs from there to the scoring
     time. ``strength`` is 0..1 before weight and decay. ``reason`` is one plain-language line
     with numbers; ``evidence`` is JSON-ready detail (users, events, counts, dates).
-    ``account_id`` and ``detector`` are filled in by the scorer.
+    ``value`` is the number measured (active users, events, a growth rate): a sunset account
+    of a level detector comes back when it rises well above its value at the sunset
+    (``strength`` stands in when it is None). ``account_id`` and ``detector`` are filled in by
+    the scorer.
     """
 
     at: datetime | date | str
@@ -43,6 +46,7 @@ class Signal:
     evidence: dict[str, Any] = field(default_factory=dict)
     account_id: str = ""
     detector: str = ""
+    value: float | None = None
 
     @property
     def at_ts(self) -> str:
@@ -65,12 +69,20 @@ class Detector:
     default; the config is checked against it (unknown key, wrong type, negative number), and
     ``detect`` receives the defaults merged with the user's values. Options ending in
     ``_days`` are windows: they must be 1 or more.
+
+    ``behavioural`` says what kind of evidence the detector reads, which decides when a sunset
+    account comes back (README, "Moments, sunsets and returns"): True for a buying step that
+    happens on a day (a pricing view, a legal page, an admin switch), so any signal dated
+    after the sunset is new; False (the default) for a level that re-dates itself every day
+    the team is active (seats, volume, growth), which counts only when its ``value`` rises
+    ``triage.sunset_rise`` above the sunset's. The default is the one that never over-sends.
     """
 
     name: str = ""
     description: str = ""
     options: dict[str, Any] = {}
     default_weight: float = 1.0
+    behavioural: bool = False
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterable[Signal]:
         """Yield the signals this account's usage shows as of ``usage.as_of``."""

@@ -91,6 +91,7 @@ class BuyerPersona(Detector):
         "department_strength": 0.6,
     }  # fmt: skip
     default_weight = 5.0
+    behavioural = False
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         buyers = []
@@ -117,6 +118,7 @@ class BuyerPersona(Detector):
         yield Signal(
             at=max(day for *_, day in live),
             strength=strength,
+            value=len(live),  # buyers active: a second one joining is a rise
             reason=f"buyer in the account: {who} ({profile}){more}, active in the last "
             f"{options['window_days']} days",
             evidence={

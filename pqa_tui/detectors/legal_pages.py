@@ -14,6 +14,7 @@ class LegalPages(CountDetector):
     description = "Views of the [pages] group of legal pages (terms, privacy, security, DPA)."
     options = {"window_days": 28, "min_views": 1, "page_group": "legal"}
     default_weight = 3.0
+    behavioural = True
     bar_option = "min_views"
 
     def metrics(self, options: dict[str, Any]) -> list[str]:

@@ -14,6 +14,7 @@ class PricingViews(CountDetector):
     description = "Pricing-page views ([pages] group) plus pricing events ([events] kind)."
     options = {"window_days": 14, "min_views": 2, "page_group": "pricing", "kind": "pricing"}
     default_weight = 4.0
+    behavioural = True
     bar_option, noun = "min_views", "pricing view"
 
     def metrics(self, options: dict[str, Any]) -> list[str]:

@@ -2,7 +2,8 @@
 
 Saves the live signals, each account's score (and gate), one ``score_history`` row per account
 for the scoring day, and PQA moments (opened when an account crosses the bar, ended when it
-falls out; kept forever).
+falls out; kept forever), and marks sunset accounts that had a new PQA moment since their
+sunset (:func:`pqa_tui.triage.returns.record_returns`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..detectors.base import as_of_end
 from ..notify.outbox import enqueue_moment
 from ..plugins import Plugins
 from ..timestamps import now_ts
+from ..triage.returns import Seen, record_returns
 from .compute import compute_scores, today
 from .results import AccountScore, FailureSummary, summarize_failures
 
@@ -64,6 +66,11 @@ def _brief(s: AccountScore) -> dict[str, Any]:
     }
 
 
+def _seen(s: AccountScore) -> list[Seen]:
+    """An account's signals as a sunset compares them, biggest first."""
+    return [Seen(x.detector, x.behavioural, x.value, x.strength, x.at, x.reason) for x in s.signals]
+
+
 def latest_data_day(db: sqlite_utils.Database) -> str | None:
     """The most recent day with any usage (to warn when scoring far past the data)."""
     row = db.conn.execute("select max(day) from rollups where metric = 'events'").fetchone()
@@ -94,7 +101,7 @@ def score_all(
         conn.execute("delete from signals")
         conn.executemany(
             "insert into signals (account_id, detector, at, strength, weight, points, reason, "
-            "evidence, scored_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "evidence, scored_at, value, behavioural) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     x.account_id,
@@ -106,6 +113,8 @@ def score_all(
                     x.reason,
                     json.dumps({**x.evidence, "plugin": x.plugin, "decay": x.decay}, default=str),
                     scored_at,
+                    x.value,
+                    int(x.behavioural),
                 )
                 for s in scores
                 for x in s.signals
@@ -146,6 +155,8 @@ def score_all(
                     (moment_at, open_moments[s.account_id]),
                 )
                 fell_out.append(s)
+        record_returns(conn, config, {s.account_id: _seen(s) for s in scores}, as_of_end(as_of),
+                       moment_at)  # fmt: skip
     return ScoreRun(
         as_of=as_of,
         scored_at=scored_at,
