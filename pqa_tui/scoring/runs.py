@@ -25,6 +25,7 @@ from ..timestamps import now_ts
 from ..triage.returns import Seen, record_returns
 from .compute import compute_scores, today
 from .results import AccountScore, FailureSummary, summarize_failures
+from .streaks import apply_streaks, streak_days
 
 
 @dataclass
@@ -83,8 +84,10 @@ def score_all(
     """Compute scores as of a day and save them; return what changed.
 
     Saves the live signals, each account's score (and gate), one ``score_history`` row per
-    account for the scoring day, and PQA moments: a new moment when an account crosses the
-    bar, ``ended_at`` set when it falls out. Moments are kept forever.
+    account for the scoring day, and PQA moments: a new moment on the first day an account
+    qualifies, ``ended_at`` set on the first day it no longer does (days since the previous
+    run are scored again to find them, :mod:`pqa_tui.scoring.streaks`). Moments are kept
+    forever. Then marks sunset accounts with a new PQA moment since their sunset.
     """
     started = time.perf_counter()
     as_of = as_of or today()
@@ -94,6 +97,12 @@ def score_all(
     moment_at = scored_at if as_of >= today() else as_of_end(as_of)
     new_pqas: list[AccountScore] = []
     fell_out: list[AccountScore] = []
+    open_moments: dict[str, int] = dict(
+        db.conn.execute("select account_id, id from pqa_moments where ended_at is null")
+    )
+    # Days since the previous run are scored again (outside the write) for the accounts whose
+    # streak may have changed in them: moments do not depend on how often scoring runs.
+    days = streak_days(db, config, plugins, scores, open_moments, as_of, moment_at)
     with store.write(db) as conn:
         open_moments = dict(
             conn.execute("select account_id, id from pqa_moments where ended_at is null")
@@ -141,20 +150,12 @@ def score_all(
             "values (?, ?, ?, ?)",
             [(s.account_id, as_of.isoformat(), s.score, int(s.qualified)) for s in scores],
         )
-        for s in scores:
-            if s.qualified and s.account_id not in open_moments:
-                cur = conn.execute(
-                    "insert into pqa_moments (account_id, at, score, reasons) values (?, ?, ?, ?)",
-                    (s.account_id, moment_at, s.score, json.dumps(s.reasons)),
-                )
-                enqueue_moment(conn, config, int(cur.lastrowid or 0), s.account_id, moment_at)
-                new_pqas.append(s)
-            elif not s.qualified and s.account_id in open_moments:
-                conn.execute(
-                    "update pqa_moments set ended_at = ? where id = ?",
-                    (moment_at, open_moments[s.account_id]),
-                )
-                fell_out.append(s)
+        opened, ended = apply_streaks(conn, days, open_moments)
+        by_id = {s.account_id: s for s in scores}
+        for account_id, (moment_id, at) in opened.items():
+            enqueue_moment(conn, config, moment_id, account_id, at)
+            new_pqas.append(by_id[account_id])
+        fell_out.extend(by_id[a] for a in ended if a not in open_moments)
         record_returns(conn, config, {s.account_id: _seen(s) for s in scores}, as_of_end(as_of),
                        moment_at)  # fmt: skip
     return ScoreRun(
