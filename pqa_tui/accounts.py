@@ -126,8 +126,10 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
     ``scored_at``, ``reasons``, ``signals`` (each ``detector``, ``plugin``, ``at``,
     ``strength``, ``weight``, ``decay``, ``points``, ``reason``, ``evidence``), ``users``,
     ``pqa_moments``, ``score_history`` (last 90 scoring days), ``state``, ``owner``,
-    ``notes`` (each ``id``, ``author``, ``text``, ``at``), ``triage`` (state, owner,
-    version, notes, activity, feedback, outcomes: :func:`pqa_tui.triage.triage_detail`) and
+    ``notes`` (each ``id``, ``author``, ``text``, ``at``), ``back_because`` (why it is back
+    from a sunset, else None), ``sunsets`` (each ``at``, ``until``, ``score``, ``signals``
+    then, ``back_at``, ``back_because``), ``triage`` (state, owner, version, notes, activity,
+    feedback, outcomes, sunsets: :func:`pqa_tui.triage.triage_detail`) and
     ``weekly`` (the last 12 weeks up to ``as_of``, else up to ``last_seen``:
     :func:`weekly_usage`).
     """
@@ -204,6 +206,8 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
         "state": worked["state"],
         "owner": worked["owner"],
         "notes": worked["notes"],
+        "back_because": worked["back_because"],
+        "sunsets": worked["sunsets"],
         "triage": worked,
         "weekly": weekly_usage(db, account_id, score.get("as_of") or account["last_seen"]),
     }

@@ -65,7 +65,8 @@ def test_unknown_state_is_a_clean_error(worked, db_path):
 
 def test_table_shows_state_and_owner_once_worked(worked, db_path):
     result = CliRunner().invoke(app, ["--db", str(db_path), "--as", "ann", "queue"])
-    assert "claimed (ann)" in result.stdout
+    # ann claimed a0 just now: 7 days (triage.claim_expiry_days) before it goes stale.
+    assert "claimed (ann, 7 days left)" in result.stdout
 
 
 def test_show_json_has_state_owner_and_notes(worked, db_path):
