@@ -192,9 +192,7 @@ def queue(
         ]
         if worked:
             who = ", ".join(
-                x
-                for x in (r.owner, None if r.claim_days_left is None else _days_left(r))
-                if x
+                x for x in (r.owner, None if r.claim_days_left is None else _days_left(r)) if x
             )
             cells.append(plain(f"{r.state} ({who})" if who else r.state))
         table.add_row(*cells)

@@ -43,9 +43,7 @@ def streak_days(
     (previous,) = db.conn.execute("select max(as_of) from scores").fetchone()
     if previous is None or previous[:10] >= as_of.isoformat():
         return [now]  # the first run, or one on (or before) a day already scored
-    ids = sorted(
-        {s.account_id for s in scores if s.qualified or s.account_id in open_moments}
-    )
+    ids = sorted({s.account_id for s in scores if s.qualified or s.account_id in open_moments})
     days: list[Day] = []
     day = date.fromisoformat(previous[:10]) + timedelta(days=1)
     while ids and day < as_of:

@@ -77,6 +77,9 @@ def header_text(detail: dict[str, Any], now: datetime) -> Text:
     if traits:
         text.append("\n")
         text.append_text(_line(*((k.replace("_", " "), v) for k, v in traits.items())))
+    if detail.get("back_because"):
+        text.append("\nBack from its sunset: ", style="bold")
+        text.append_text(safe(detail["back_because"]))
     text.append("\n")
     buyers = [s for s in detail.get("signals", []) if s.get("detector") == BUYER_DETECTOR]
     if buyers:

@@ -82,7 +82,10 @@ def row_cells(row: QueueRow, me: str, columns: list[Column]) -> list[Text]:
     cells = {
         "name": clipped(safe(row.name or row.account)),
         "score": Text(f"{row.score:.1f}", justify="right", end=""),
-        "reasons": clipped(safe("; ".join(row.reasons))),
+        "reasons": clipped(
+            safe(f"back: {row.back_because}; " if row.back_because else "", "bold")
+            + safe("; ".join(row.reasons))
+        ),
         "state": safe(row.state),
         "owner": safe(row.owner or "", "bold" if mine else ""),
         "pqa_since": safe((row.pqa_since or "")[:10]),
