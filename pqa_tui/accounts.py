@@ -8,7 +8,7 @@ signals behind its score with reasons and evidence, PQA moments and score histor
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -118,7 +118,9 @@ def weekly_usage(
     return {"weeks": weeks, **usage}
 
 
-def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -> dict[str, Any]:
+def account_detail(
+    db: sqlite_utils.Database, config: Config, account_id: str, *, now: datetime | None = None
+) -> dict[str, Any]:
     """Everything about one account, JSON-ready (what ``pqa show --json`` prints).
 
     Keys: ``account``, ``name``, ``domain``, ``plan``, ``created_at``, ``first_seen``,
@@ -131,7 +133,7 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
     then, ``back_at``, ``back_because``), ``triage`` (state, owner, version, notes, activity,
     feedback, outcomes, sunsets: :func:`pqa_tui.triage.triage_detail`) and
     ``weekly`` (the last 12 weeks up to ``as_of``, else up to ``last_seen``:
-    :func:`weekly_usage`).
+    :func:`weekly_usage`). ``now`` is when the triage state is read (default: now).
     """
     (account,) = _rows(
         db,
@@ -182,7 +184,7 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
     )
     for h in history:
         h["qualified"] = bool(h["qualified"])
-    worked = triage_detail(db, config, account_id)
+    worked = triage_detail(db, config, account_id, now=now)
     return {
         "account": account_id,
         "name": account["name"],

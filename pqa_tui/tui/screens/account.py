@@ -219,7 +219,9 @@ class AccountScreen(TriageScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="account")
     def _fetch(self) -> None:
         with self.workspace.connect() as db:
-            detail = accounts.account_detail(db, self.workspace.config, self.account_id)
+            detail = accounts.account_detail(
+                db, self.workspace.config, self.account_id, now=self.workspace.now()
+            )
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, detail)
 
