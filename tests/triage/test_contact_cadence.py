@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from triage_data import T0, add_account, add_signal
+from triage_data import T0, add_account, add_signal, rescore
 
 from pqa_tui import triage
 from pqa_tui.config import ChannelConfig, Config, NotifyConfig, TriageConfig
@@ -134,3 +134,18 @@ def test_no_response_still_needs_a_contact(db, config):
     triage.claim(db, config, "acme", "ann", now=T0)
     with pytest.raises(TriageError, match="no_response follows contacted"):
         triage.record_outcome(db, config, "acme", "ann", "no_response", now=T0 + DAY)
+
+
+def test_a_recent_contact_holds_a_sunset_return_unless_the_news_is_behavioural(db, config):
+    add_account(db, "acme")
+    rescore(db, config, "acme", T0, ("seat_count", False, 9.0, T0))
+    triage.claim(db, config, "acme", "ann", now=T0)
+    triage.mark_contacted(db, config, "acme", "ann", now=T0 + DAY)
+    triage.sunset(db, config, "acme", "ann", reason="no reply", now=T0 + 2 * DAY)
+    # +56% seats: new, but a level; the contact on day 1 holds it for 30 days.
+    rescore(db, config, "acme", T0 + 20 * DAY, ("seat_count", False, 14.0, T0 + 20 * DAY))
+    assert triage.live_state(db, config, "acme", now=T0 + 20 * DAY).state == "sunset"
+    assert triage.live_state(db, config, "acme", now=T0 + 31 * DAY).state == "new"
+    # A pricing visit after the contact lifts the hold at once (the sunset cooldown has passed).
+    rescore(db, config, "acme", T0 + 21 * DAY, ("pricing_views", True, 2.0, T0 + 21 * DAY))
+    assert triage.live_state(db, config, "acme", now=T0 + 21 * DAY).state == "new"
