@@ -79,15 +79,22 @@ def latest_data_day(db: sqlite_utils.Database) -> str | None:
 
 
 def score_all(
-    db: sqlite_utils.Database, config: Config, plugins: Plugins, *, as_of: date | None = None
+    db: sqlite_utils.Database,
+    config: Config,
+    plugins: Plugins,
+    *,
+    as_of: date | None = None,
+    fill_gap: bool = True,
 ) -> ScoreRun:
     """Compute scores as of a day and save them; return what changed.
 
     Saves the live signals, each account's score (and gate), one ``score_history`` row per
     account for the scoring day, and PQA moments: a new moment on the first day an account
     qualifies, ``ended_at`` set on the first day it no longer does (days since the previous
-    run are scored again to find them, :mod:`pqa_tui.scoring.streaks`). Moments are kept
-    forever. Then marks sunset accounts with a new PQA moment since their sunset.
+    run are scored again to find them, :mod:`pqa_tui.scoring.streaks`; ``fill_gap=False``
+    skips that, as if scoring ran only on the days it did: a backfill of history that wants
+    speed). Moments are kept forever. Then marks sunset accounts with a new PQA moment since
+    their sunset.
     """
     started = time.perf_counter()
     as_of = as_of or today()
@@ -102,7 +109,10 @@ def score_all(
     )
     # Days since the previous run are scored again (outside the write) for the accounts whose
     # streak may have changed in them: moments do not depend on how often scoring runs.
-    days = streak_days(db, config, plugins, scores, open_moments, as_of, moment_at)
+    if fill_gap:
+        days = streak_days(db, config, plugins, scores, open_moments, as_of, moment_at)
+    else:
+        days = [(as_of, moment_at, {s.account_id: s for s in scores})]
     with store.write(db) as conn:
         open_moments = dict(
             conn.execute("select account_id, id from pqa_moments where ended_at is null")
