@@ -25,9 +25,7 @@ class IntegrationConnected(CountDetector):
     options = {"window_days": 28, "min_integrations": 1, "kind": "integration"}
     default_weight = 3.0
     bar_option = "min_integrations"  # the option holding the bar
-    # A connection happens on a day: one after a sunset is news (a level, such as seats,
-    # counts only when it rises well above its value at the sunset).
-    behavioural = True
+    behavioural = True  # a connection happens on a day: one after a sunset is news
 
     def describe(self, count: float, options: dict[str, Any]) -> str:
         return counted(count, "integration") + " connected"  # "2 integrations connected"
