@@ -25,6 +25,7 @@ class IntegrationConnected(CountDetector):
     options = {"window_days": 28, "min_integrations": 1, "kind": "integration"}
     default_weight = 3.0
     bar_option = "min_integrations"  # the option holding the bar
+    behavioural = True  # a connection happens on a day: one after a sunset is news
 
     def describe(self, count: float, options: dict[str, Any]) -> str:
         return counted(count, "integration") + " connected"  # "2 integrations connected"

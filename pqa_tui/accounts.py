@@ -8,7 +8,7 @@ signals behind its score with reasons and evidence, PQA moments and score histor
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -118,7 +118,9 @@ def weekly_usage(
     return {"weeks": weeks, **usage}
 
 
-def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -> dict[str, Any]:
+def account_detail(
+    db: sqlite_utils.Database, config: Config, account_id: str, *, now: datetime | None = None
+) -> dict[str, Any]:
     """Everything about one account, JSON-ready (what ``pqa show --json`` prints).
 
     Keys: ``account``, ``name``, ``domain``, ``plan``, ``created_at``, ``first_seen``,
@@ -126,10 +128,12 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
     ``scored_at``, ``reasons``, ``signals`` (each ``detector``, ``plugin``, ``at``,
     ``strength``, ``weight``, ``decay``, ``points``, ``reason``, ``evidence``), ``users``,
     ``pqa_moments``, ``score_history`` (last 90 scoring days), ``state``, ``owner``,
-    ``notes`` (each ``id``, ``author``, ``text``, ``at``), ``triage`` (state, owner,
-    version, notes, activity, feedback, outcomes: :func:`pqa_tui.triage.triage_detail`) and
+    ``notes`` (each ``id``, ``author``, ``text``, ``at``), ``back_because`` (why it is back
+    from a sunset, else None), ``sunsets`` (each ``at``, ``until``, ``score``, ``signals``
+    then, ``back_at``, ``back_because``), ``triage`` (state, owner, version, notes, activity,
+    feedback, outcomes, sunsets: :func:`pqa_tui.triage.triage_detail`) and
     ``weekly`` (the last 12 weeks up to ``as_of``, else up to ``last_seen``:
-    :func:`weekly_usage`).
+    :func:`weekly_usage`). ``now`` is when the triage state is read (default: now).
     """
     (account,) = _rows(
         db,
@@ -180,7 +184,7 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
     )
     for h in history:
         h["qualified"] = bool(h["qualified"])
-    worked = triage_detail(db, config, account_id)
+    worked = triage_detail(db, config, account_id, now=now)
     return {
         "account": account_id,
         "name": account["name"],
@@ -204,6 +208,8 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
         "state": worked["state"],
         "owner": worked["owner"],
         "notes": worked["notes"],
+        "back_because": worked["back_because"],
+        "sunsets": worked["sunsets"],
         "triage": worked,
         "weekly": weekly_usage(db, account_id, score.get("as_of") or account["last_seen"]),
     }

@@ -133,6 +133,15 @@ class TriageConfig:
     team: list[str] = field(default_factory=list)
     daily_cap_per_person: int = 10
     sunset_cooldown_days: int = 14
+    # A level detector brings a sunset account back when its value rises this share above its
+    # value at the sunset (0.5: 9 active users then, 14 now).
+    sunset_rise: float = 0.5
+    # A claim with no note, contact, outcome or feedback for this many days goes back to the
+    # pool (0: never).
+    claim_expiry_days: int = 7
+    # An account contacted within this many days is not surfaced as new again unless a
+    # behavioural detector fires after the contact.
+    contact_cooldown_days: int = 30
     feedback_reasons: list[str] = field(
         default_factory=lambda: [
             "buyer engaged",
@@ -299,8 +308,11 @@ def _check_ranges(config: Config) -> None:
             raise ConfigError(path, f"scoring.{key}", "expected 0 or more days")
     if config.triage.daily_cap_per_person < 0:
         raise ConfigError(path, "triage.daily_cap_per_person", "expected 0 or more")
-    if config.triage.sunset_cooldown_days < 0:
-        raise ConfigError(path, "triage.sunset_cooldown_days", "expected 0 or more days")
+    for key in ("sunset_cooldown_days", "claim_expiry_days", "contact_cooldown_days"):
+        if getattr(config.triage, key) < 0:
+            raise ConfigError(path, f"triage.{key}", "expected 0 or more days")
+    if config.triage.sunset_rise <= 0:
+        raise ConfigError(path, "triage.sunset_rise", "expected a share above 0, e.g. 0.5")
     for name, table in config.detectors.items():
         if not isinstance(table, dict):
             raise ConfigError(path, f"detectors.{name}", "expected a table")

@@ -324,12 +324,31 @@ RUN_MODES = """
 alter table ingest_runs add column mode text;
 """
 
+RETURNS = """
+-- Version 5. The next PQA moment after a sunset (pqa_tui/triage/returns.py). A signal says
+-- what it measured and whether its detector reads buying steps or a level; a sunset keeps
+-- what the account looked like then, and scoring writes there why it is due back.
+alter table signals add column value real;         -- the number measured (or the strength)
+alter table signals add column behavioural integer not null default 0;  -- 1: a buying step
+create table sunsets (
+    id integer primary key,
+    account_id text not null,
+    at text not null,                  -- the sunset (triage.sunset_at while it lasts)
+    until text,                        -- --until: back on this date whatever happens
+    score real,                        -- the score then (null when never scored)
+    signals text not null default '[]',  -- [{detector, behavioural, value, strength, at, reason}]
+    back_at text,                      -- when scoring found a new PQA moment after it
+    back_because text                  -- why, in one plain sentence
+);
+create index sunsets_account on sunsets(account_id, at);
+"""
 # Each entry is one migration; its index + 1 is the schema version it produces.
 MIGRATIONS: list[str] = [
     INGEST + SCORING + TRIAGE + DEMO + QUEUE,
     SLIM_EVENTS,
     OUTBOX,
     RUN_MODES,
+    RETURNS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

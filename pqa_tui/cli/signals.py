@@ -21,7 +21,14 @@ from ..config import check_config
 from ..safe_text import show_controls
 from ..timestamps import parse_day_option
 from ..triage import VIEWS, QueueFilter
-from ..triage.queue_view import SORTS, TEXT_SORTS, count_queue, count_views, list_queue
+from ..triage.queue_view import (
+    SORTS,
+    TEXT_SORTS,
+    QueueRow,
+    count_queue,
+    count_views,
+    list_queue,
+)
 from ..workflows import score_and_route
 from .app import CommandError, State, app, err_console, out, print_json, state
 
@@ -185,12 +192,16 @@ def queue(
             f"{r.score:.1f}",
             plain((r.pqa_since or "")[:10]),
             plain(
-                "; ".join((r.why or r.reasons)[:2])
+                (f"back: {r.back_because}; " if r.back_because else "")
+                + "; ".join((r.why or r.reasons)[:2])
                 + (f" (+{len(r.why or r.reasons) - 2})" if len(r.why or r.reasons) > 2 else "")
             ),
         ]
         if worked:
-            cells.append(plain(f"{r.state} ({r.owner})" if r.owner else r.state))
+            who = ", ".join(
+                x for x in (r.owner, None if r.claim_days_left is None else _days_left(r)) if x
+            )
+            cells.append(plain(f"{r.state} ({who})" if who else r.state))
         table.add_row(*cells)
     out(table)
 
@@ -206,6 +217,12 @@ def _nothing_listed(st: State, filters: QueueFilter) -> str:
         found = [f"{counts['all']:,} in --view all"]
     where = f"; {', '.join(found)}" if found else "; no account or person matches it anywhere"
     return plain(f"No account in --view {filters.view} matches {filters.search!r}{where}.")
+
+
+def _days_left(r: QueueRow) -> str:
+    """How long an untouched claim has before it goes back to the pool."""
+    n = r.claim_days_left
+    return "expires today" if n == 0 else f"{n} day{'s' if n != 1 else ''} left"
 
 
 @app.command()
@@ -262,6 +279,17 @@ def show(
     for m in detail["pqa_moments"]:
         ended = f" until {m['ended_at'][:10]}" if m["ended_at"] else " (current)"
         out(plain(f"PQA moment {m['at'][:10]}{ended}: score {m['score']:.1f}"))
+    if detail["back_because"]:
+        out(plain(f"Back from its sunset: {detail['back_because']}"))
+    for sunset in detail["sunsets"]:
+        until = f", until {sunset['until'][:10]}" if sunset["until"] else ""
+        score = "not scored" if sunset["score"] is None else f"score {sunset['score']:.1f}"
+        out(plain(f"Sunset {sunset['at'][:10]}{until}: {score} then"))
+        for x in sunset["signals"]:
+            kind = "behavioural" if x["behavioural"] else "level"
+            out(plain(f"  {x['detector']} ({kind}): value {x['value']:g}, {x['reason']}"))
+        if sunset["back_because"]:
+            out(plain(f"  new since: {sunset['back_because']}"))
     _print_triage(detail["triage"])
 
 

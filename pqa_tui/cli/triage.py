@@ -161,7 +161,7 @@ def sunset(
     _report(ctx, live)
     days = st.config.triage.sunset_cooldown_days
     back = f" or on {until}" if until else ""
-    out(f"Back at its next PQA moment, not before {days} days{back}.")
+    out(f"Back when something new happens, not before {days} days{back}.")
 
 
 @command

@@ -23,6 +23,7 @@ class AdminSwitch(Detector):
     options = {"window_days": 28, "setup_days": 1}
     default_weight = 3.0
     intent = True
+    behavioural = True
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         roles = usage.config.roles
@@ -56,6 +57,7 @@ class AdminSwitch(Detector):
         yield Signal(
             at=switches[-1]["ts"],
             strength=min(1.0, n / 2),
+            value=n,
             reason=(
                 f"{n} admin role change{'s' if n > 1 else ''} in the last "
                 f"{options['window_days']} days ({', '.join(desc)})"

@@ -34,7 +34,10 @@ class Signal:
     ``YYYY-MM-DD`` / ``YYYY-MM-DDTHH:MM:SS.ffffffZ``); decay runs from there to the scoring
     time. ``strength`` is 0..1 before weight and decay. ``reason`` is one plain-language line
     with numbers; ``evidence`` is JSON-ready detail (users, events, counts, dates).
-    ``account_id`` and ``detector`` are filled in by the scorer.
+    ``value`` is the number measured (active users, events, a growth rate): a sunset account
+    of a level detector comes back when it rises well above its value at the sunset
+    (``strength`` stands in when it is None). ``account_id`` and ``detector`` are filled in by
+    the scorer.
     """
 
     at: datetime | date | str
@@ -43,6 +46,7 @@ class Signal:
     evidence: dict[str, Any] = field(default_factory=dict)
     account_id: str = ""
     detector: str = ""
+    value: float | None = None
 
     @property
     def at_ts(self) -> str:
@@ -70,6 +74,13 @@ class Detector:
     admin switch, a buyer in the account) rather than usage alone; with
     ``scoring.require_intent`` an account needs one live intent signal to be a PQA.
     ``[detectors.NAME] intent = true|false`` overrides it.
+
+    ``behavioural`` says what kind of evidence the detector reads, which decides when a sunset
+    account comes back (README, "Moments, sunsets and returns"): True for a buying step that
+    happens on a day (a pricing view, a legal page, an admin switch), so any signal dated
+    after the sunset is new; False (the default) for a level that re-dates itself every day
+    the team is active (seats, volume, growth), which counts only when its ``value`` rises
+    ``triage.sunset_rise`` above the sunset's. The default is the one that never over-sends.
     """
 
     name: str = ""
@@ -77,6 +88,7 @@ class Detector:
     options: dict[str, Any] = {}
     default_weight: float = 1.0
     intent: bool = False  # buying intent, not usage alone (see above)
+    behavioural: bool = False
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterable[Signal]:
         """Yield the signals this account's usage shows as of ``usage.as_of``."""
@@ -120,6 +132,10 @@ def as_of_end(as_of: date) -> str:
     return format_ts(end - timedelta(microseconds=1))
 
 
+# Up to this many accounts, a batch filters its window reads to them (see UsageBatch).
+FEW_ACCOUNTS = 200
+
+
 class UsageBatch:
     """The usage of many accounts as of one day, read lazily one window at a time.
 
@@ -142,6 +158,11 @@ class UsageBatch:
         self.lookback_days = lookback_days
         self.first_day = (as_of - timedelta(days=lookback_days - 1)).isoformat()
         self.account_ids = list(account_ids)
+        # A run over a few accounts (a replay of the days between two scoring runs) reads only
+        # theirs; a run over many reads every account's rows in one pass, which is cheaper.
+        few = len(self.account_ids) <= FEW_ACCOUNTS
+        self._only = " and account_id in (select value from json_each(?))" if few else ""
+        self._only_ids: tuple[str, ...] = (orjson.dumps(self.account_ids).decode(),) if few else ()
         self._windows: dict[tuple[int, int], tuple[str, str]] = {}
         self._totals: dict[tuple[str, str, str], dict[str, tuple[float, str]]] = {}
         self._distinct: dict[tuple[str, str], dict[str, int]] = {}
@@ -169,8 +190,9 @@ class UsageBatch:
         if key not in self._totals:
             rows = self.db.conn.execute(
                 "select account_id, sum(value), max(case when value > 0 then day end) "
-                "from rollups where metric = ? and day >= ? and day <= ? group by account_id",
-                (metric, first, last),
+                f"from rollups where metric = ? and day >= ? and day <= ?{self._only} "
+                "group by account_id",
+                (metric, first, last, *self._only_ids),
             )
             self._totals[key] = {a: (v or 0.0, d) for a, v, d in rows}
         return self._totals[key]
@@ -181,8 +203,8 @@ class UsageBatch:
         if key not in self._distinct:
             rows = self.db.conn.execute(
                 "select account_id, count(distinct user_id) from user_days "
-                "where day >= ? and day <= ? group by account_id",
-                (first, last),
+                f"where day >= ? and day <= ?{self._only} group by account_id",
+                (first, last, *self._only_ids),
             )
             self._distinct[key] = dict(rows.fetchall())
         return self._distinct[key]
@@ -241,8 +263,8 @@ class UsageBatch:
             found: dict[str, dict[str, tuple[int, str]]] = {}
             rows = self.db.conn.execute(
                 "select account_id, user_id, count(*), max(day) from user_days "
-                "where day >= ? and day <= ? group by account_id, user_id",
-                (first, last),
+                f"where day >= ? and day <= ?{self._only} group by account_id, user_id",
+                (first, last, *self._only_ids),
             )
             for account, user, days, day in rows:
                 if account in found:

@@ -92,6 +92,7 @@ class BuyerPersona(Detector):
     }  # fmt: skip
     default_weight = 5.0
     intent = True
+    behavioural = False
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         buyers = []
@@ -118,6 +119,7 @@ class BuyerPersona(Detector):
         yield Signal(
             at=max(day for *_, day in live),
             strength=strength,
+            value=len(live),  # buyers active: a second one joining is a rise
             reason=f"buyer in the account: {who} ({profile}){more}, active in the last "
             f"{options['window_days']} days",
             evidence={

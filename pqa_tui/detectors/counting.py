@@ -25,12 +25,16 @@ class CountDetector(Detector):
     :meth:`evidence` for the detail behind the claim.
 
     The signal: at the last day in the window the count moved (else the window's last day),
-    strength :func:`strength_over_bar`, reason ``"3 paywall hits in the last 14 days
-    (bar: 3)"``. A count of zero never fires, even with a bar of 0.
+    value the count, strength :func:`strength_over_bar`, reason ``"3 paywall hits in the last
+    14 days (bar: 3)"``. A count of zero never fires, even with a bar of 0.
     """
 
     bar_option: str = ""
     noun: str = ""
+    # A count over a window is a level (its signal re-dates itself while the count holds) and
+    # the count is the value compared at a sunset; counts of buying steps (pricing views,
+    # paywall hits) set ``behavioural = True``.
+    behavioural: bool = False
 
     def metrics(self, options: dict[str, Any]) -> list[str]:
         """The rollup metrics counted and dated: by default the ``kind`` option's metric."""
@@ -62,4 +66,5 @@ class CountDetector(Detector):
             strength=strength_over_bar(count, bar),
             reason=f"{self.describe(count, options)} in the last {days} days (bar: {bar})",
             evidence=self.evidence(usage, count, [first, last], options),
+            value=count,
         )

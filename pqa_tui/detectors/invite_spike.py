@@ -14,6 +14,7 @@ class InviteSpike(Detector):
     description = "Invites in a short window reach a bar and a multiple of the usual pace."
     options = {"window_days": 7, "baseline_days": 28, "min_invites": 5, "ratio": 3.0}
     default_weight = 2.0
+    behavioural = True
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         days, base_days = options["window_days"], options["baseline_days"]
@@ -29,6 +30,7 @@ class InviteSpike(Detector):
         yield Signal(
             at=usage.last_day("invite", days) or last,
             strength=strength_over_bar(current, bar),
+            value=current,
             reason=(
                 f"{counted(current, 'invite')} in the last {days} days vs {usual:.1f} usual "
                 f"(bar: {bar} and {ratio:g}x usual)"

@@ -15,6 +15,7 @@ class LegalPages(CountDetector):
     options = {"window_days": 28, "min_views": 1, "page_group": "legal"}
     default_weight = 3.0
     intent = True
+    behavioural = True
     bar_option = "min_views"
 
     def metrics(self, options: dict[str, Any]) -> list[str]:

@@ -14,6 +14,7 @@ class PaywallHits(CountDetector):
     description = "Paywall / upgrade-prompt events ([events] kind) over a window reach a bar."
     options = {"window_days": 14, "min_hits": 3, "kind": "paywall"}
     default_weight = 2.0
+    behavioural = True
     bar_option, noun = "min_hits", "paywall hit"
 
     def evidence(

@@ -15,6 +15,7 @@ class PricingViews(CountDetector):
     options = {"window_days": 14, "min_views": 2, "page_group": "pricing", "kind": "pricing"}
     default_weight = 4.0
     intent = True
+    behavioural = True
     bar_option, noun = "min_views", "pricing view"
 
     def metrics(self, options: dict[str, Any]) -> list[str]:

@@ -14,6 +14,7 @@ class SeatCount(CountDetector):
     description = "Distinct active users over a window reach a bar."
     options = {"window_days": 28, "min_users": 7}
     default_weight = 8.0
+    behavioural = False
     bar_option, noun = "min_users", "active user"
 
     def metrics(self, options: dict[str, Any]) -> list[str]:

@@ -24,6 +24,7 @@ class StorageVelocity(Detector):
     description = "Bytes stored in a window grow against the window before."
     options = {"window_days": 14, "min_growth": 1.0, "min_bytes": 50_000_000}
     default_weight = 3.0
+    behavioural = False
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         days, min_growth = options["window_days"], options["min_growth"]
@@ -36,6 +37,7 @@ class StorageVelocity(Detector):
         yield Signal(
             at=usage.last_day("storage", days) or last,
             strength=min(1.0, rate / (2 * min_growth)) if min_growth > 0 else 1.0,
+            value=current,  # bytes stored in the window
             reason=(
                 f"storage added up {rate:.0%} in the last {days} days "
                 f"({human_bytes(current)} vs {human_bytes(previous)} before; "

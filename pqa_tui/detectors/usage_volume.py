@@ -14,6 +14,7 @@ class UsageVolume(CountDetector):
     description = "Value events ([events] kind) over a window reach a bar."
     options = {"window_days": 28, "min_events": 50, "kind": "value"}
     default_weight = 5.0
+    behavioural = False
     bar_option = "min_events"
 
     def describe(self, count: float, options: dict[str, Any]) -> str:

@@ -25,6 +25,7 @@ class Velocity(Detector):
         "kind": "value",
     }
     default_weight = 4.0
+    behavioural = False
 
     def detect(self, usage: AccountUsage, options: dict[str, Any]) -> Iterator[Signal]:
         days, min_growth, kind = options["window_days"], options["min_growth"], options["kind"]
@@ -54,6 +55,7 @@ class Velocity(Detector):
         yield Signal(
             at=at,
             strength=min(1.0, best / (2 * min_growth)) if min_growth > 0 else 1.0,
+            value=round(best, 3),  # the growth rate: what a return after a sunset compares
             reason="; ".join(parts) + f" (bar: +{min_growth:.0%})",
             evidence={
                 "window": [first, last],

@@ -12,7 +12,7 @@ run and the others carry on.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -111,11 +111,12 @@ def notify(
         announced = outbox.announced_since(db, channel.name, day_start)
         due: list[_Due] = []
         for row in rows:
-            why, hold = _judge(row, channel, live, cap, announced)
+            seen = _as_seen(db, row, live)
+            why, hold = _judge(row, channel, seen, cap, announced)
             if why is None:
                 if row.event == outbox.NEW:
                     announced += 1
-                due.append(_Due(row, _news(db, row, channel, live, cap)))
+                due.append(_Due(row, _news(db, row, channel, seen, cap)))
                 continue
             status = HELD if hold else SKIPPED
             run.deliveries.append(_delivery(row, status))
@@ -156,6 +157,16 @@ def _live(db: sqlite_utils.Database, config: Config, now: datetime) -> dict[str,
         params,
     )
     return {r[0]: Live(r[1], r[2], bool(r[3]), r[4]) for r in rows}
+
+
+def _as_seen(
+    db: sqlite_utils.Database, row: outbox.OutboxRow, live: dict[str, Live]
+) -> dict[str, Live]:
+    """The live states a row is judged on: a stale claim is news for the owner who lost it."""
+    if row.event != outbox.STALE_CLAIM or row.account_id not in live:
+        return live
+    former = outbox.stale_claim_owner(db.conn, row.event_id)
+    return {**live, row.account_id: replace(live[row.account_id], owner=former)}
 
 
 def _judge(

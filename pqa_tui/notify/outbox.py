@@ -102,6 +102,15 @@ def enqueue_stale_claim(conn: sqlite3.Connection, config: Config, account_id: st
     return enqueue_event(conn, config, STALE_CLAIM, event_id, account_id, at)
 
 
+def stale_claim_owner(conn: sqlite3.Connection, event_id: str) -> str | None:
+    """Who held the claim a ``stale_claim`` event is about (from its activity row)."""
+    activity_id = event_id.partition(":")[2]
+    row = conn.execute(
+        "select json_extract(detail, '$.owner') from activity where id = ?", [activity_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
 def enqueue_digest(
     db: sqlite_utils.Database, channel: ChannelConfig, day: str, now: datetime
 ) -> None:

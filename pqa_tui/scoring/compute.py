@@ -84,6 +84,8 @@ def compute_scores(
                         points=rules.signal_points(strength, setting.weight, share),
                         reason=signal.reason,
                         evidence=signal.evidence,
+                        value=strength if signal.value is None else float(signal.value),
+                        behavioural=bool(getattr(setting.detector, "behavioural", False)),
                     )
                 )
         scored.sort(key=lambda x: -x.points)

@@ -31,6 +31,11 @@ def detect_safely(
                 raise ValueError(f"signal strength {signal.strength!r} is not within 0..1")
             if not isinstance(signal.reason, str) or not signal.reason:
                 raise ValueError("signal has no reason")
+            value = signal.value
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, (int, float))
+            ):
+                raise ValueError(f"signal value {value!r} is not a number")
             signal.at = signal.at_ts  # validates the time; later reads are free
     except Exception as e:  # noqa: BLE001 - one detector never takes scoring down
         return [], f"{type(e).__name__}: {e}"

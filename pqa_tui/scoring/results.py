@@ -12,7 +12,11 @@ from typing import Any
 
 @dataclass
 class ScoredSignal:
-    """A signal with its share of the score: ``points = strength x weight x decay``."""
+    """A signal with its share of the score: ``points = strength x weight x decay``.
+
+    ``value`` is the number the detector measured (its strength when it gave none) and
+    ``behavioural`` its detector's kind: what a sunset compares (:mod:`pqa_tui.triage.returns`).
+    """
 
     account_id: str
     detector: str
@@ -24,6 +28,8 @@ class ScoredSignal:
     points: float
     reason: str
     evidence: dict[str, Any]
+    value: float = 0.0
+    behavioural: bool = False
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Saves the live signals, each account's score (and gate), one ``score_history`` row per account
 for the scoring day, and PQA moments (opened when an account crosses the bar, ended when it
-falls out; kept forever).
+falls out; kept forever), and marks sunset accounts that had a new PQA moment since their
+sunset (:func:`pqa_tui.triage.returns.record_returns`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from ..detectors.base import as_of_end
 from ..notify.outbox import enqueue_moment
 from ..plugins import Plugins
 from ..timestamps import now_ts
+from ..triage.returns import Seen, record_returns
 from .compute import compute_scores, today
 from .results import AccountScore, FailureSummary, summarize_failures
+from .streaks import apply_streaks, streak_days
 
 
 @dataclass
@@ -64,6 +67,11 @@ def _brief(s: AccountScore) -> dict[str, Any]:
     }
 
 
+def _seen(s: AccountScore) -> list[Seen]:
+    """An account's signals as a sunset compares them, biggest first."""
+    return [Seen(x.detector, x.behavioural, x.value, x.strength, x.at, x.reason) for x in s.signals]
+
+
 def latest_data_day(db: sqlite_utils.Database) -> str | None:
     """The most recent day with any usage (to warn when scoring far past the data)."""
     row = db.conn.execute("select max(day) from rollups where metric = 'events'").fetchone()
@@ -71,13 +79,22 @@ def latest_data_day(db: sqlite_utils.Database) -> str | None:
 
 
 def score_all(
-    db: sqlite_utils.Database, config: Config, plugins: Plugins, *, as_of: date | None = None
+    db: sqlite_utils.Database,
+    config: Config,
+    plugins: Plugins,
+    *,
+    as_of: date | None = None,
+    fill_gap: bool = True,
 ) -> ScoreRun:
     """Compute scores as of a day and save them; return what changed.
 
     Saves the live signals, each account's score (and gate), one ``score_history`` row per
-    account for the scoring day, and PQA moments: a new moment when an account crosses the
-    bar, ``ended_at`` set when it falls out. Moments are kept forever.
+    account for the scoring day, and PQA moments: a new moment on the first day an account
+    qualifies, ``ended_at`` set on the first day it no longer does (days since the previous
+    run are scored again to find them, :mod:`pqa_tui.scoring.streaks`; ``fill_gap=False``
+    skips that, as if scoring ran only on the days it did: a backfill of history that wants
+    speed). Moments are kept forever. Then marks sunset accounts with a new PQA moment since
+    their sunset.
     """
     started = time.perf_counter()
     as_of = as_of or today()
@@ -87,6 +104,15 @@ def score_all(
     moment_at = scored_at if as_of >= today() else as_of_end(as_of)
     new_pqas: list[AccountScore] = []
     fell_out: list[AccountScore] = []
+    open_moments: dict[str, int] = dict(
+        db.conn.execute("select account_id, id from pqa_moments where ended_at is null")
+    )
+    # Days since the previous run are scored again (outside the write) for the accounts whose
+    # streak may have changed in them: moments do not depend on how often scoring runs.
+    if fill_gap:
+        days = streak_days(db, config, plugins, scores, open_moments, as_of, moment_at)
+    else:
+        days = [(as_of, moment_at, {s.account_id: s for s in scores})]
     with store.write(db) as conn:
         open_moments = dict(
             conn.execute("select account_id, id from pqa_moments where ended_at is null")
@@ -94,7 +120,7 @@ def score_all(
         conn.execute("delete from signals")
         conn.executemany(
             "insert into signals (account_id, detector, at, strength, weight, points, reason, "
-            "evidence, scored_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "evidence, scored_at, value, behavioural) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     x.account_id,
@@ -106,6 +132,8 @@ def score_all(
                     x.reason,
                     json.dumps({**x.evidence, "plugin": x.plugin, "decay": x.decay}, default=str),
                     scored_at,
+                    x.value,
+                    int(x.behavioural),
                 )
                 for s in scores
                 for x in s.signals
@@ -132,20 +160,14 @@ def score_all(
             "values (?, ?, ?, ?)",
             [(s.account_id, as_of.isoformat(), s.score, int(s.qualified)) for s in scores],
         )
-        for s in scores:
-            if s.qualified and s.account_id not in open_moments:
-                cur = conn.execute(
-                    "insert into pqa_moments (account_id, at, score, reasons) values (?, ?, ?, ?)",
-                    (s.account_id, moment_at, s.score, json.dumps(s.reasons)),
-                )
-                enqueue_moment(conn, config, int(cur.lastrowid or 0), s.account_id, moment_at)
-                new_pqas.append(s)
-            elif not s.qualified and s.account_id in open_moments:
-                conn.execute(
-                    "update pqa_moments set ended_at = ? where id = ?",
-                    (moment_at, open_moments[s.account_id]),
-                )
-                fell_out.append(s)
+        opened, ended = apply_streaks(conn, days, open_moments)
+        by_id = {s.account_id: s for s in scores}
+        for account_id, (moment_id, at) in opened.items():
+            enqueue_moment(conn, config, moment_id, account_id, at)
+            new_pqas.append(by_id[account_id])
+        fell_out.extend(by_id[a] for a in ended if a not in open_moments)
+        record_returns(conn, config, {s.account_id: _seen(s) for s in scores}, as_of_end(as_of),
+                       moment_at)  # fmt: skip
     return ScoreRun(
         as_of=as_of,
         scored_at=scored_at,

@@ -2,8 +2,10 @@
 
 new → claimed (owner) → contacted → an outcome (meeting, qualified, won, lost, no_response,
 not_a_fit), plus two parked states: **sunset** (back only at a *new* PQA moment after the
-sunset, once the cooldown has passed, or on an optional date) and **snoozed** (back on a date,
-in the state it had).
+sunset, once the cooldown has passed, or on an optional date; ``returns`` decides what is new)
+and **snoozed** (back on a date, in the state it had). A claim nobody touches for
+``triage.claim_expiry_days`` goes back to the pool; an account contacted within
+``triage.contact_cooldown_days`` is not surfaced as new again without new buying behaviour.
 
 The ``triage`` table is a versioned cache of the state; the ``activity`` table is the
 append-only truth (who, when, from → to, why). Every write runs inside one
@@ -14,6 +16,7 @@ Parked accounts come back lazily: reads compute the live state in SQL (:func:`li
 and the next write to the account records the return in the activity log before its own change.
 
 Modules: ``states`` (the states and what may follow what), ``live`` (the live-state SQL),
+``returns`` (sunset snapshots and what brings a sunset account back),
 ``queue_filter`` (views, capacity, the filter's SQL), ``queue_view`` (queue rows, sorts),
 ``routing``, ``transitions`` (the writes) and ``history`` (the activity log and its reads).
 Every public name but the queue's rows is importable from here (``triage.claim(...)``).
@@ -24,6 +27,7 @@ from __future__ import annotations
 from .history import feedback, history, notes, outcomes, triage_detail
 from .live import live_columns, live_params, live_state, live_triage_sql
 from .queue_filter import VIEWS, Capacity, QueueFilter, capacity, queue_filter_sql, team_size
+from .returns import sunset_snapshots
 from .routing import route_new, rule_matches
 from .states import (
     ACTIVE,
@@ -104,6 +108,7 @@ __all__ = [
     "rule_matches",
     "snooze",
     "sunset",
+    "sunset_snapshots",
     "team_size",
     "triage_detail",
 ]

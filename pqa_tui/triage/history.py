@@ -14,7 +14,10 @@ from typing import Any
 import sqlite_utils
 
 from ..config import Config
+from ..timestamps import format_ts
 from .live import live_state
+from .returns import RETURN_FACTS_SQL, sunset_snapshots, why_back
+from .states import NEW, current_time
 
 
 def log_activity(
@@ -107,12 +110,23 @@ def outcomes(db: sqlite_utils.Database, account_id: str) -> list[dict[str, Any]]
 def triage_detail(
     db: sqlite_utils.Database, config: Config, account_id: str, *, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The triage part of ``account_detail``: state, owner, notes, activity, feedback, outcomes."""
+    """The triage part of ``account_detail``: state, owner, notes, activity, feedback, outcomes,
+    ``sunsets`` (each with the snapshot it keeps, :func:`~pqa_tui.triage.returns.sunset_snapshots`)
+    and ``back_because`` (why it is back from a sunset; None unless it is)."""
+    now = current_time(now)
     live = live_state(db, config, account_id, now=now)
+    because = None
+    if live.state == NEW:
+        (facts,) = db.conn.execute(
+            f"select {RETURN_FACTS_SQL.format(account='?')}", [account_id]
+        ).fetchone()
+        because = why_back(facts, format_ts(now))
     return {
         "state": live.state,
         "owner": live.owner,
         "version": live.version,
+        "back_because": because,
+        "sunsets": sunset_snapshots(db, account_id),
         "notes": notes(db, account_id),
         "activity": history(db, account_id),
         "feedback": feedback(db, account_id),

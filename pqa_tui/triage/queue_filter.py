@@ -83,7 +83,8 @@ def queue_filter_sql(
 
     Views: ``queue`` (new accounts within today's capacity, unrouted or routed to me, plus
     the ones I am working), ``mine`` (working, and every new one routed to me), ``new``
-    (every qualified new account, waiting ones too), ``claimed``, ``parked`` (sunset and
+    (every qualified new account, waiting ones too, but none a recent contact holds),
+    ``claimed``, ``parked`` (sunset and
     snoozed), ``all``.
     """
     me, view, owner, state = filters.me, filters.view, filters.owner, filters.state
@@ -103,7 +104,7 @@ def queue_filter_sql(
     elif view == "mine":
         clauses = [f"(lt.owner = :triage_me and lt.state in {sql_in(NEW, *ACTIVE)})"]
     elif view == "new":
-        clauses = [f"lt.state = '{NEW}' and lt.qualified = 1"]
+        clauses = [f"lt.state = '{NEW}' and lt.qualified = 1 and not lt.held"]
     elif view == "claimed":
         clauses = [f"lt.state in {sql_in(*ACTIVE)}"]
     elif view == "parked":

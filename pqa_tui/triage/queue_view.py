@@ -23,10 +23,12 @@ import sqlite_utils
 
 from ..config import Config
 from ..errors import PqaError
-from .live import live_columns, live_params
+from ..timestamps import format_ts
+from .live import claim_days_left, claim_touch_sql, contact_held_sql, live_columns, live_params
 from .queue_filter import QueueFilter, queue_filter_sql
+from .returns import RETURN_FACTS_SQL, why_back
 from .row_reasons import ReasonSignal, distinguishing_reasons
-from .states import NEW, SYSTEM_ACTOR, current_time
+from .states import CLAIMED, NEW, SYSTEM_ACTOR, current_time
 
 ACTIVE_DAYS = 28  # "active users": distinct users in the last 28 days up to the score's as_of
 TREND_WEEKS = 8  # the trend: distinct active users in each of the last 8 weeks, oldest first
@@ -125,6 +127,12 @@ class QueueRow:
     # The reasons that tell this account apart, intent first, in short forms
     # (:func:`pqa_tui.triage.row_reasons.distinguishing_reasons`).
     why: list[str] = field(default_factory=list)
+    # Why a sunset account is back, in one sentence ("pricing views on Jul 20, after the
+    # sunset on Jul 2: ..."); None unless it came back from a sunset and nobody claimed it.
+    back_because: str | None = None
+    # Days before a claim nobody touches goes back to the pool (triage.claim_expiry_days);
+    # None unless the account is claimed and claims expire.
+    claim_days_left: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -154,16 +162,17 @@ def _candidates(view: str, owner: str | None, state: str | None) -> str:
 
 
 def _surfaced_sql() -> str:
-    """Today's surfaced accounts: the best qualified accounts whose live state is new, up to
-    capacity, ranked; the same as ``new_rank <= capacity`` of ``live_triage_sql``."""
+    """Today's surfaced accounts: the best qualified accounts whose live state is new and that
+    no recent contact holds, up to capacity, ranked; the same as ``new_rank <= capacity`` of
+    ``live_triage_sql``."""
     return f"""
         select account_id, row_number() over (order by score desc, account_id) as new_rank
         from (
             select account_id, score from (
-                select s.account_id, s.score, {live_columns("t")}
+                select s.account_id, s.score, {live_columns("t")}, {contact_held_sql("t")} as held
                 from scores s left join triage t on t.account_id = s.account_id
                 where s.qualified = 1)
-            where state = '{NEW}'
+            where state = '{NEW}' and not held
             order by score desc, account_id
             limit :triage_capacity)"""
 
@@ -208,7 +217,7 @@ def _query(
     ctes.append(
         f"""live_triage as (
             select s.account_id, s.score, s.qualified, coalesce(t.version, 0) as version,
-                   {live_columns("t")}, {new_rank} as new_rank
+                   {live_columns("t")}, {contact_held_sql("t")} as held, {new_rank} as new_rank
             from scores s left join triage t on t.account_id = s.account_id
             where {_candidates(view, owner, state)})"""
     )
@@ -268,17 +277,21 @@ def list_queue(
     if sort not in SORTS:
         raise PqaError(f"unknown sort {sort!r}; expected one of: {', '.join(SORTS)}")
     order = f"{SORTS[sort]} {'desc' if filters.descending else 'asc'}, lt.account_id"
+    now = current_time(now)
     rows = _query(
         db,
         config,
         "s.account_id, a.name, a.domain, s.score, s.qualified, s.reasons, s.gate, lt.state, "
-        f"lt.owner, {PQA_SINCE_SQL} as since, lt.version",
+        f"lt.owner, {PQA_SINCE_SQL} as since, lt.version, "
+        f"case when lt.state = '{NEW}' then {RETURN_FACTS_SQL.format(account='lt.account_id')} "
+        f"end, case when lt.state = '{CLAIMED}' then {claim_touch_sql('lt.account_id')} end",
         f"order by {order} limit :limit offset :offset",
         filters,
         now=now,
         extra={"limit": limit, "offset": offset, "system_actor": SYSTEM_ACTOR},
     )
     usage = _usage(db, [r[0] for r in rows])
+    now_ts = format_ts(now)
     return [
         QueueRow(
             account=r[0],
@@ -292,6 +305,8 @@ def list_queue(
             owner=r[8],
             pqa_since=r[9],
             version=r[10],
+            back_because=why_back(r[11], now_ts),
+            claim_days_left=claim_days_left(config, r[12], now),
             **usage[r[0]],
         )
         for r in rows

@@ -19,10 +19,11 @@ import sqlite_utils
 
 from .. import store
 from ..config import Config
-from ..notify.outbox import enqueue_back
+from ..notify.outbox import enqueue_back, enqueue_stale_claim
 from ..timestamps import format_ts
 from .history import log_activity
 from .live import live_columns, live_params, read_state, sql_in
+from .returns import RETURN_FACTS_SQL, record_sunset, why_back
 from .states import (
     ACTIVE,
     CLAIM_FROM,
@@ -57,7 +58,8 @@ def _check_account(conn: sqlite3.Connection, account_id: str) -> None:
 def _settle(
     conn: sqlite3.Connection, config: Config, account_id: str, now: datetime
 ) -> tuple[TriageState, int]:
-    """The account's state inside a write, recording a due return from sunset/snooze first.
+    """The account's state inside a write, recording first a due return from sunset/snooze
+    or a claim gone stale (back to the pool, with the outbox's ``stale_claim`` event).
 
     Also returns the version a reader saw before that return was recorded: the live state a
     screen showed was already the returned one, so its version check must not fail on it.
@@ -73,10 +75,24 @@ def _settle(
     ).fetchone()
     live = read_state(conn, config, account_id, now)
     if stored[0] != live.state:
-        action = "resurface" if stored[0] == SUNSET else "snooze_ended"
         _cas(conn, account_id, live.version, now, SYSTEM_ACTOR, state=live.state, owner=live.owner)
-        log_activity(conn, account_id, at, SYSTEM_ACTOR, action, stored[0], live.state, {})
-        enqueue_back(conn, config, account_id, at)
+        if stored[0] == CLAIMED:
+            days = config.triage.claim_expiry_days
+            why = f"no note, contact, outcome or feedback for {days} days"
+            detail = {"reason": f"claim by {stored[1]} expired: {why}", "owner": stored[1]}
+            log_activity(
+                conn, account_id, at, SYSTEM_ACTOR, "claim_expired", CLAIMED, live.state, detail
+            )
+            enqueue_stale_claim(conn, config, account_id, at)
+        else:
+            action, detail = "snooze_ended", {}
+            if stored[0] == SUNSET:
+                facts = conn.execute(
+                    f"select {RETURN_FACTS_SQL.format(account='?')}", [account_id]
+                ).fetchone()[0]
+                action, detail = "resurface", {"because": why_back(facts, at)}
+            log_activity(conn, account_id, at, SYSTEM_ACTOR, action, stored[0], live.state, detail)
+            enqueue_back(conn, config, account_id, at)
         live = read_state(conn, config, account_id, now)
     return live, stored[2]
 
@@ -112,6 +128,9 @@ class Transition:
     to_state: str
     changes: dict[str, Any] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)
+    # A step the change implies, logged before it: (action, state, detail), e.g. the contact
+    # a meeting on a claimed account implies.
+    via: tuple[str, str, dict[str, Any]] | None = None
 
 
 def _apply(
@@ -128,7 +147,8 @@ def _apply(
 ) -> TriageState:
     """Settle, validate (``check`` raises or returns a Transition), compare-and-set, log: one txn.
 
-    ``also(conn, at)`` writes rows that belong to the same change (an outcome row).
+    ``also(conn, at)`` writes rows that belong to the same change (an outcome row, a
+    sunset's snapshot).
     """
     now = current_time(now)
     at = format_ts(now)
@@ -140,8 +160,13 @@ def _apply(
                 raise AlreadyClaimed(account_id, current.owner)
             raise TriageError(f"{account_id} changed since you loaded it; reload and retry")
         _cas(conn, account_id, current.version, now, actor, state=change.to_state, **change.changes)
+        from_state = current.state
+        if change.via is not None:
+            via_action, via_state, via_detail = change.via
+            log_activity(conn, account_id, at, actor, via_action, from_state, via_state, via_detail)
+            from_state = via_state
         log_activity(
-            conn, account_id, at, actor, action, current.state, change.to_state, change.detail
+            conn, account_id, at, actor, action, from_state, change.to_state, change.detail
         )
         if also is not None:
             also(conn, at)
@@ -245,7 +270,9 @@ def record_outcome(
 ) -> TriageState:
     """Record an outcome (meeting, qualified, won, lost, no_response, not_a_fit), owner only.
 
-    Writes the state change, its activity row and an ``outcomes`` row in one transaction.
+    Writes the state change, its activity row and an ``outcomes`` row in one transaction. A
+    meeting, qualified, won or lost on a claimed account implies it was contacted: the contact
+    step is logged first, in the same write.
     """
     outcome = outcome.strip().lower().replace(" ", "_").replace("-", "_")
     if outcome not in OUTCOME_FROM:
@@ -253,11 +280,14 @@ def record_outcome(
 
     def check(current: TriageState) -> Transition:
         allowed = OUTCOME_FROM[outcome]
-        if current.state not in allowed:
+        via = None
+        if current.state == CLAIMED and outcome in IMPLY_CONTACT:
+            via = ("contacted", CONTACTED, {"detail": f"implied by {outcome}"})
+        elif current.state not in allowed:
             hint = f"; {outcome} follows {', '.join(allowed)}"
             raise _refuse(account_id, f"record {outcome} for", current, hint)
         _require_owner(account_id, f"record {outcome} for", current, actor)
-        return Transition(outcome, detail={"outcome": outcome, "detail": detail})
+        return Transition(outcome, detail={"outcome": outcome, "detail": detail}, via=via)
 
     def also(conn: sqlite3.Connection, at: str) -> None:
         conn.execute(
@@ -268,6 +298,9 @@ def record_outcome(
 
     return _apply(db, config, account_id, actor, "outcome", check, now=now, also=also)
 
+
+# Outcomes that cannot happen without a conversation: on a claimed account they imply contact.
+IMPLY_CONTACT = ("meeting", "qualified", "won", "lost")
 
 CRM_ACTOR = "crm"
 CRM_OUTCOMES = ("won", "lost", "open")
@@ -340,6 +373,7 @@ def _park(
     *,
     now: datetime,
     detail: dict[str, Any],
+    also: Callable[[sqlite3.Connection, str], None] | None = None,
     **changes: Any,
 ) -> TriageState:
     """Sunset and snooze: from allowed states; someone else's active account is theirs to park."""
@@ -352,7 +386,7 @@ def _park(
         parked_from = current.state if current.state not in PARKED else None
         return Transition(to_state, {"parked_from": parked_from, **changes}, detail)
 
-    return _apply(db, config, account_id, actor, action, check, now=now)
+    return _apply(db, config, account_id, actor, action, check, now=now, also=also)
 
 
 def sunset(
@@ -367,7 +401,9 @@ def sunset(
 ) -> TriageState:
     """Take the account out of the queue until its next PQA moment (after the cooldown).
 
-    With ``until`` it also comes back on that date, moment or not.
+    Keeps what the account looks like now (its signals and score,
+    :func:`~pqa_tui.triage.returns.record_sunset`): only something new compared with that
+    brings it back. With ``until`` it also comes back on that date, moment or not.
     """
     if not reason.strip():
         raise TriageError("a sunset needs a reason (--reason), e.g. 'no response after 3 emails'")
@@ -375,6 +411,10 @@ def sunset(
     if until is not None and until <= now:
         raise TriageError(f"--until {format_ts(until)} is not in the future")
     until_ts = format_ts(until) if until else None
+
+    def snapshot(conn: sqlite3.Connection, at: str) -> None:
+        record_sunset(conn, account_id, at, until_ts)
+
     return _park(
         db,
         config,
@@ -385,6 +425,7 @@ def sunset(
         SUNSET,
         now=now,
         detail={"reason": reason, "until": until_ts},
+        also=snapshot,
         sunset_at=format_ts(now),
         sunset_until=until_ts,
         snooze_until=None,
@@ -490,9 +531,11 @@ def give_feedback(
 def resurface_due(
     db: sqlite_utils.Database, config: Config, *, now: datetime | None = None
 ) -> list[str]:
-    """Record the return of every parked account that is due back. Returns their ids.
+    """Record the return of every parked account that is due back, and every claim gone
+    stale. Returns their ids.
 
-    Reads already show them back; this makes the activity log say so (call after scoring).
+    Reads already show them changed; this makes the activity log (and the outbox) say so
+    (call after scoring).
     """
     now = current_time(now)
     params = live_params(config, now)
@@ -502,7 +545,7 @@ def resurface_due(
             for r in conn.execute(
                 f"""select account_id from (select t.account_id, t.state as stored,
                         {live_columns("t")} from triage t
-                        where t.state in {sql_in(*PARKED)})
+                        where t.state in {sql_in(*PARKED, CLAIMED)})
                     where state != stored order by account_id""",
                 params,
             )

@@ -210,22 +210,14 @@ def test_dry_run_sends_and_records_nothing(db, webhook):
 
 
 def test_a_stale_claim_goes_to_the_owners_channel(db, webhook):
-    """No rule records stale claims yet (issue 12); its call queues them like this."""
-    from pqa_tui.notify.outbox import enqueue_stale_claim
-    from pqa_tui.store import write
-    from pqa_tui.timestamps import format_ts
-
+    """Ann's claim, untouched for 10 days (claim_expiry_days 7), goes back to the pool; the
+    write that records it queues the event, and it reaches the channel of the owner who lost
+    it, though nobody owns the account any more."""
     config = config_with(channel(webhook.url(), on=["stale_claim"], owner="ann"))
     surface(db, config, "acme")
     triage.claim(db, config, "acme", "ann", now=NOW)
-    with write(db) as conn:  # as the stale-claim rule will: its activity row, then the event
-        at = format_ts(NOW + timedelta(days=10))
-        conn.execute(
-            "insert into activity(account_id, at, actor, action) values ('acme', ?, 'pqa', "
-            "'stale_claim')",
-            [at],
-        )
-        assert enqueue_stale_claim(conn, config, "acme", at) == 1
+    assert triage.resurface_due(db, config, now=NOW + timedelta(days=10)) == ["acme"]
+    assert triage.live_state(db, config, "acme", now=NOW + timedelta(days=10)).owner is None
 
     run = notify(db, config, notifiers(), now=NOW + timedelta(days=10))
 

@@ -17,7 +17,7 @@ from reliability_data import (
 
 from pqa_tui import triage
 from pqa_tui.accounts import account_detail
-from pqa_tui.config import Config
+from pqa_tui.config import Config, TriageConfig
 from pqa_tui.ingest.pipeline import ingest_records
 from pqa_tui.plugins import load_plugins
 from pqa_tui.schema import MIGRATIONS, SCHEMA_VERSION
@@ -161,7 +161,8 @@ def test_oldest_schema_with_data_opens_and_keeps_every_row(tmp_path, tally):
 def test_every_part_works_on_an_upgraded_database(tmp_path, tally):
     path = tmp_path / "old.db"
     _build_oldest(path)
-    config = Config()
+    # Ann's claim is 7 days old at NOW: claims that expire would hand it back to the pool.
+    config = Config(triage=TriageConfig(claim_expiry_days=0))
     db = open_db(path)
 
     # Reads: the triage state, notes, queue and account detail written by the old version.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -10,6 +10,7 @@ from pqa_tui.config import Config, ConfigError, config_from_dict
 from pqa_tui.detectors import BUILTIN_MODULES
 from pqa_tui.plugins import load_plugins
 from pqa_tui.scoring import compute_scores, detector_settings, score_all
+from pqa_tui.store import open_db
 from pqa_tui.testing import AccountBuilder
 
 ALL = [m.rsplit(".", 1)[1] for m in BUILTIN_MODULES]
@@ -111,7 +112,9 @@ def test_pqa_moments_open_close_and_come_back(db, plugins):
     assert [s.account_id for s in run.new_pqas] == ["acme"]
     moments = list(db.query("select at, ended_at from pqa_moments order by id"))
     assert [m["at"][:10] for m in moments] == ["2026-03-01", "2026-03-20"]
-    assert moments[0]["ended_at"].startswith("2026-03-15") and moments[1]["ended_at"] is None
+    # 8 points halve every 14 days: under 5 from Mar 11, the day the streak ended, though
+    # the run that saw it was on Mar 15 (the days between were scored again).
+    assert moments[0]["ended_at"].startswith("2026-03-11") and moments[1]["ended_at"] is None
     history = list(db.query("select day, qualified from score_history order by day"))
     assert [(h["day"], h["qualified"]) for h in history] == [
         ("2026-03-01", 1), ("2026-03-15", 0), ("2026-03-20", 1)
@@ -212,3 +215,31 @@ def test_config_values_are_merged_with_defaults(plugins):
     assert settings["velocity"].weight == 2.0
     assert settings["seat_count"].enabled is False
     assert settings["seat_count"].plugin == "pqa_tui.detectors.seat_count"
+
+
+def _moments_when_scored_on(path, plugins, days: list[date]) -> list[tuple]:
+    db = open_db(path)
+    acct = AccountBuilder(db, account_id="acme", created="2026-01-01")
+    acct.active(14, "2026-03-01", "2026-03-20")  # a busy team, then a quiet three weeks
+    acct.active(14, "2026-04-11", "2026-04-30").active(3, "2026-05-01", "2026-05-31").save()
+    config = only("seat_count", scoring={"threshold": 5})
+    for d in days:
+        score_all(db, config, plugins, as_of=d)
+    moments = db.execute("select at, ended_at from pqa_moments order by id").fetchall()
+    db.close()
+    return moments
+
+
+def test_moments_are_the_same_scored_daily_or_monthly(tmp_path, plugins):
+    """A streak starts on the first qualifying day and ends on the first that is not, however
+    far apart the scoring days are: the days between two runs are scored again."""
+    first = date(2026, 3, 1)
+    daily = [first + timedelta(days=n) for n in range(92)]
+    monthly = [date(2026, 3, 1), date(2026, 4, 1), date(2026, 5, 1), date(2026, 5, 31)]
+    by_day = _moments_when_scored_on(tmp_path / "daily.db", plugins, daily)
+    by_month = _moments_when_scored_on(tmp_path / "monthly.db", plugins, monthly)
+    assert by_month == by_day
+    assert [(a[:10], e[:10] if e else None) for a, e in by_day] == [
+        ("2026-03-01", "2026-03-30"),
+        ("2026-04-11", "2026-05-28"),
+    ]

@@ -198,5 +198,7 @@ def test_queue_json_has_the_new_keys_and_keeps_the_old(db, db_path, used, tmp_pa
         "trend",
         "last_touch",
         "why",
+        "back_because",
+        "claim_days_left",
     ]
     assert (rows["acme"]["active_users"], rows["acme"]["trend"][-1]) == (2, 2)

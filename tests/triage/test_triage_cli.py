@@ -124,7 +124,7 @@ def test_sunset_and_snooze_dates(cli, db):
     out = ok(cli("sunset", "globex", "--reason", "no budget", "--until", "2099-01-01"))
     assert out.splitlines() == [
         "Globex (globex): claimed → sunset (owner ann)",
-        "Back at its next PQA moment, not before 14 days or on 2099-01-01.",
+        "Back when something new happens, not before 14 days or on 2099-01-01.",
     ]
     live = triage.live_state(db, Config(), "globex")
     assert live.sunset_until == "2099-01-01T00:00:00.000000Z"

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from triage_data import add_account, add_moment
+from triage_data import add_account, rescore
 from typer.testing import CliRunner
 
 from pqa_tui import triage
@@ -65,7 +65,8 @@ def test_unknown_state_is_a_clean_error(worked, db_path):
 
 def test_table_shows_state_and_owner_once_worked(worked, db_path):
     result = CliRunner().invoke(app, ["--db", str(db_path), "--as", "ann", "queue"])
-    assert "claimed (ann)" in result.stdout
+    # ann claimed a0 just now: 7 days (triage.claim_expiry_days) before it goes stale.
+    assert "claimed (ann, 7 days left)" in result.stdout
 
 
 def test_show_json_has_state_owner_and_notes(worked, db_path):
@@ -91,7 +92,12 @@ def test_queue_rows_carry_the_version_a_claim_checks(db, worked):
 def test_resurfaced_account_is_back_in_the_queue(db, worked):
     config = Config()
     later = datetime.now(UTC) + timedelta(days=30)
-    add_moment(db, "a2", later - timedelta(days=1))
-    ids = [r.account for r in list_queue(db, config, QueueFilter(me="cy"), now=later)]
-    assert "a2" in ids
+    # Was: any PQA moment after the sunset. Now scoring must find something new: here a
+    # pricing visit the day before.
+    visit = later - timedelta(days=1)
+    rescore(db, config, "a2", visit, ("pricing_views", True, 2.0, visit))
+    rows = {r.account: r for r in list_queue(db, config, QueueFilter(me="cy"), now=later)}
+    assert rows["a2"].back_because.startswith("pricing views on ")
+    assert "after the sunset on" in rows["a2"].back_because
+    assert rows["a3"].back_because is None
     assert "a2" not in [r.account for r in list_queue(db, config, QueueFilter(me="cy"))]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from pqa_tui.store import write
 from pqa_tui.timestamps import format_ts
+from pqa_tui.triage.returns import Seen, record_returns
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -54,11 +55,34 @@ def add_moment(db, account_id: str, at: datetime, score: float = 20.0) -> None:
         )
 
 
-def add_signal(db, account_id: str, at: datetime, detector: str = "seat_count") -> None:
+def add_signal(
+    db,
+    account_id: str,
+    at: datetime,
+    detector: str = "seat_count",
+    *,
+    value: float | None = None,
+    behavioural: bool = False,
+) -> None:
     """A live signal whose evidence happened at ``at``."""
     with write(db) as conn:
         conn.execute(
             "insert into signals(account_id, detector, at, strength, weight, points, reason, "
-            "scored_at) values (?, ?, ?, 1, 5, 5, 'seven users', ?)",
-            [account_id, detector, format_ts(at), format_ts(at)],
+            "scored_at, value, behavioural) values (?, ?, ?, 1, 5, 5, 'seven users', ?, ?, ?)",
+            [account_id, detector, format_ts(at), format_ts(at), value, int(behavioural)],
         )
+
+
+def rescore(db, config, account_id: str, at: datetime, *signals: tuple) -> list[str]:
+    """A scoring run at ``at`` that finds ``signals`` ((detector, behavioural, value, when)
+    tuples) on the account: replaces its live signals and decides returns, as score_all does."""
+    seen = [Seen(d, b, v, 1.0, format_ts(when), f"{d} {v}") for d, b, v, when in signals]
+    with write(db) as conn:
+        conn.execute("delete from signals where account_id = ?", [account_id])
+        conn.executemany(
+            "insert into signals(account_id, detector, at, strength, weight, points, reason, "
+            "scored_at, value, behavioural) values (?, ?, ?, 1, 5, 5, ?, ?, ?, ?)",
+            [(account_id, x.detector, x.at, x.reason, format_ts(at), x.value, int(x.behavioural))
+             for x in seen],
+        )  # fmt: skip
+        return record_returns(conn, config, {account_id: seen}, format_ts(at), format_ts(at))

@@ -77,6 +77,9 @@ def header_text(detail: dict[str, Any], now: datetime) -> Text:
     if traits:
         text.append("\n")
         text.append_text(_line(*((k.replace("_", " "), v) for k, v in traits.items())))
+    if detail.get("back_because"):
+        text.append("\nBack from its sunset: ", style="bold")
+        text.append_text(safe(detail["back_because"]))
     text.append("\n")
     buyers = [s for s in detail.get("signals", []) if s.get("detector") == BUYER_DETECTOR]
     if buyers:
@@ -216,7 +219,9 @@ class AccountScreen(TriageScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="account")
     def _fetch(self) -> None:
         with self.workspace.connect() as db:
-            detail = accounts.account_detail(db, self.workspace.config, self.account_id)
+            detail = accounts.account_detail(
+                db, self.workspace.config, self.account_id, now=self.workspace.now()
+            )
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, detail)
 

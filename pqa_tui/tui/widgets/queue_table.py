@@ -77,13 +77,21 @@ def clipped(text: Text) -> Text:
     return text
 
 
+def _reasons(row: QueueRow) -> Text:
+    """The reasons, led by why the account is back from a sunset when it is."""
+    text = safe(" · ".join(row.why or row.reasons))
+    if row.back_because:
+        text = Text.assemble(safe(f"back: {row.back_because}; ", "bold"), text, end="")
+    return text
+
+
 def row_cells(row: QueueRow, me: str, columns: list[Column]) -> list[Text]:
     """One queue row as table cells, for the columns on show."""
     mine = row.owner is not None and row.owner == me
     cells = {
         "name": clipped(safe(row.name or row.account)),
         "score": Text(f"{row.score:.1f}", justify="right", end=""),
-        "reasons": clipped(safe(" · ".join(row.why or row.reasons))),
+        "reasons": clipped(_reasons(row)),
         "state": safe(row.state),
         "owner": safe(row.owner or "", "bold" if mine else ""),
         "pqa_since": safe((row.pqa_since or "")[:10]),
