@@ -1,4 +1,4 @@
-"""Triage commands: claim, release, contacted, note, feedback, outcome, sunset, snooze, history,
+"""Triage commands: claim, release, assign, contacted, note, feedback, outcome, sunset, snooze, history,
 and export.
 
 Thin: every rule lives in :mod:`pqa_tui.triage` and :mod:`pqa_tui.exporters`. Accounts are named
@@ -60,6 +60,18 @@ def release(
     st = state(ctx)
     account_id = _account(ctx, account)
     _report(triage.release(st.db, st.config, account_id, st.actor, reason=reason))
+
+
+@command
+def assign(
+    ctx: typer.Context,
+    account: str = ACCOUNT,
+    to: str = typer.Argument(..., help="The teammate (one of the config's triage.team)."),
+) -> None:
+    """Hand an account to a teammate: a new one waits in their queue, yours becomes theirs."""
+    st = state(ctx)
+    account_id = _account(ctx, account)
+    _report(triage.assign(st.db, st.config, account_id, st.actor, to))
 
 
 @command
