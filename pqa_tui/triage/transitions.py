@@ -220,16 +220,19 @@ def mark_contacted(
     actor: str,
     *,
     detail: str = "",
+    channel: str = "",
     now: datetime | None = None,
 ) -> TriageState:
-    """Record that the owner reached out (claimed → contacted)."""
+    """Record that the owner reached out (claimed → contacted): how (``channel``: email,
+    call, ...) and a line of ``detail``."""
 
     def check(current: TriageState) -> Transition:
         if current.state != CLAIMED:
             hint = "; claim it first" if current.state == NEW else ""
             raise _refuse(account_id, "mark contacted", current, hint)
         _require_owner(account_id, "mark contacted", current, actor)
-        return Transition(CONTACTED, detail={"detail": detail})
+        said = {"channel": channel} if channel else {}
+        return Transition(CONTACTED, detail={**said, "detail": detail})
 
     return _apply(db, config, account_id, actor, "contacted", check, now=now)
 

@@ -17,6 +17,7 @@ from textual.worker import Worker
 from ..workspace import Workspace
 from .change_watch import ChangeWatch
 from .screens.help import HelpScreen, bindings_of
+from .screens.modals import Draft
 from .screens.queue import QueueScreen
 from .screens.reports import ReportsScreen
 from .screens.triage_base import STEP_GROUP, TriageScreen, report_failure
@@ -40,6 +41,8 @@ class PqaApp(App[None]):
         self.poll_seconds = poll_seconds
         self._watch: ChangeWatch | None = None
         self._quit_warned: set[Worker] = set()  # unsaved changes a quit has already named
+        # What a closed, unsaved form held, by (account id, form): it refills the next one.
+        self.drafts: dict[tuple[str, str], Draft] = {}
 
     def on_mount(self) -> None:
         self._watch = ChangeWatch(self.workspace.db_path)
@@ -104,6 +107,8 @@ class PqaApp(App[None]):
         """The command palette lists every action of the current screen by name."""
         yield from super().get_system_commands(screen)
         for entry in bindings_of(screen):
+            if entry.node.check_action(entry.action, ()) is not True:
+                continue  # greyed out: the account's state refuses it
             yield SystemCommand(
                 entry.description,
                 f"key: {' '.join(entry.keys)}",
