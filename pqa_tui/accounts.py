@@ -128,9 +128,10 @@ def account_detail(db: sqlite_utils.Database, config: Config, account_id: str) -
     ``scored_at``, ``reasons``, ``signals`` (each ``detector``, ``plugin``, ``at``,
     ``strength``, ``weight``, ``decay``, ``points``, ``reason``, ``evidence``), ``users``,
     ``contacts`` (who to talk to, buyers first: :func:`pqa_tui.contacts.account_contacts`,
-    each with its ``reasons``), ``pqa_moments``, ``score_history`` (last 90 scoring days), ``state``, ``owner``,
-    ``notes`` (each ``id``, ``author``, ``text``, ``at``), ``triage`` (state, owner,
-    version, notes, activity, feedback, outcomes: :func:`pqa_tui.triage.triage_detail`) and
+    each with its ``reasons``), ``pqa_moments``, ``score_history`` (last 90 scoring days),
+    ``state``, ``owner``, ``notes`` (each ``id``, ``author``, ``text``, ``at``), ``triage``
+    (state, owner, version, notes, activity, feedback, outcomes:
+    :func:`pqa_tui.triage.triage_detail`) and
     ``weekly`` (the last 12 weeks up to ``as_of``, else up to ``last_seen``:
     :func:`weekly_usage`).
     """

@@ -7,6 +7,9 @@ rep does is a call to the core library.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
+
+from platformdirs import user_downloads_path
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -102,6 +105,16 @@ class PqaApp(App[None]):
         if isinstance(self.screen, ReportsScreen):
             return
         self.push_screen(ReportsScreen(self.workspace, replay=True))
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Save a screenshot to ~/Downloads, or to the current directory where that folder does
+        not exist (a server, a container); Textual's notification then says which."""
+        if path is None:
+            downloads = user_downloads_path()
+            path = str(downloads if downloads.is_dir() else Path.cwd())
+        return super().deliver_screenshot(filename, path, time_format)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette lists every action of the current screen by name."""

@@ -180,9 +180,7 @@ def test_escape_keeps_the_draft_for_the_next_open(make_app, workspace):
         await pilot.press("escape")
 
     drive(app, script, notifications=True)
-    assert [n["text"] for n in read(workspace, triage.notes)] == [
-        "Spoke to the CTO\nbudget in Q3"
-    ]
+    assert [n["text"] for n in read(workspace, triage.notes)] == ["Spoke to the CTO\nbudget in Q3"]
 
 
 FORMS = {
