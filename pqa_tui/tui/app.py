@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from platformdirs import user_downloads_path
-
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding

@@ -7,11 +7,13 @@ and look at the report before committing the new SVGs.
 from __future__ import annotations
 
 import pytest
+from test_account_screen import add_people_and_moments
 from tui_data import NOW, settle
 
 from pqa_tui import store, triage
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+ACCOUNT_SIZES = [*SIZES, pytest.param((120, 34), id="120x34")]
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -19,8 +21,9 @@ def test_queue(snap_compare, make_app, size):
     assert snap_compare(make_app(), terminal_size=size, run_before=settle)
 
 
-@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("size", ACCOUNT_SIZES)
 def test_account(snap_compare, make_app, workspace, size):
+    add_people_and_moments(workspace.db_path)
     db = store.open_db(workspace.db_path)
     triage.claim(db, workspace.config, "acct-01", "ana", now=NOW)
     triage.add_note(db, workspace.config, "acct-01", "ana", "Called Ana.\nDemo on Friday.", now=NOW)

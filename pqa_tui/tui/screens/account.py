@@ -26,6 +26,7 @@ from ...workspace import Workspace
 from .triage_base import Target, TriageScreen
 
 BUYER_DETECTOR = "buyer_persona"
+CONTACTS_WIDE = 100  # columns from which the contacts show title, department and last seen
 # account_detail's weekly series -> the title of its sparkline.
 WEEKLY = (("active_users", "Active users"), ("value", "Value events"), ("storage", "Storage"))
 
@@ -83,6 +84,8 @@ def header_text(detail: dict[str, Any], now: datetime) -> Text:
     if buyers:
         text.append("Buyer persona present: ", style="bold")
         text.append_text(safe(buyers[0].get("reason")))
+    elif any(c.get("buyer") for c in detail.get("contacts", [])):
+        text.append("Buyer persona among the users (Contacts), not active lately", style="italic")
     else:
         text.append("No buyer persona among the users yet", style="italic")
     return text
@@ -176,6 +179,13 @@ def chart_axes(history: list[dict[str, Any]]) -> tuple[Text, Text, Text]:
     return y_axis, safe(_day(history[0]["day"]), "dim"), safe(_day(history[-1]["day"]), "dim")
 
 
+def contact_marks(contact: dict[str, Any]) -> str:
+    """``buyer · admin``: the short form of why a contact is listed."""
+    return " · ".join(
+        m for m, on in (("buyer", contact["buyer"]), ("admin", contact["admin"])) if on
+    )
+
+
 def steps_text(refusals: dict[str, list[str]]) -> Text:
     """The greyed-out keys, grouped by why: ``Not now: contacted, outcome (claim it first)``."""
     text = Text(end="")
@@ -255,6 +265,7 @@ class AccountScreen(TriageScreen):
         self.state: str | None = None
         self.owner: str | None = None
         self.contacts: list[dict[str, Any]] = []
+        self._contacts_wide: bool | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="account"):
@@ -291,9 +302,6 @@ class AccountScreen(TriageScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#contacts", DataTable).add_columns(
-            "Name", "Email", "Title", "Department", "Last seen", "Why"
-        )
         self.query_one("#users", DataTable).add_columns(
             "User", "Role", "Seniority", "Last seen", ""
         )
@@ -353,20 +361,33 @@ class AccountScreen(TriageScreen):
             )
         self.query_one("#timeline", Static).update(timeline_text(detail))
 
+    def on_resize(self) -> None:
+        if self.contacts and self._contacts_wide != self._wide():
+            self._show_contacts(self.contacts)
+
+    def _wide(self) -> bool:
+        return self.size.width >= CONTACTS_WIDE
+
     def _show_contacts(self, contacts: list[dict[str, Any]]) -> None:
+        """Name, email, title, department, last seen and why; below 100 columns name, email
+        and why only, so the email is never cut off behind a scrollbar."""
         self.contacts = contacts
+        self._contacts_wide = wide = self._wide()
         table = self.query_one("#contacts", DataTable)
         row = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        if wide:
+            table.add_columns("Name", "Email", "Title", "Department", "Last seen", "Why")
+        else:
+            table.add_columns("Name", "Email", "Why")
         for c in contacts:
-            table.add_row(
-                safe(c["name"] or c["user_id"], "bold"),
-                safe(c["email"]),
-                safe(c["title"]),
-                safe(c["department"]),
-                safe(_day(c["last_seen"])),
-                safe(" · ".join(c["reasons"])),
-            )
+            name, email = safe(c["name"] or c["user_id"], "bold"), safe(c["email"])
+            why = safe(" · ".join(c["reasons"]) if wide else contact_marks(c))
+            if wide:
+                seen = safe(_day(c["last_seen"]))
+                table.add_row(name, email, safe(c["title"]), safe(c["department"]), seen, why)
+            else:
+                table.add_row(name, email, why)
         if not contacts:
             table.add_row(Text("No buyer persona or admin among the users", "italic"))
         table.move_cursor(row=min(row, max(0, len(contacts) - 1)))
