@@ -65,9 +65,9 @@ def test_contacts_put_the_buyers_first_and_y_copies_the_email(make_app, workspac
             "Finance lead",
             "finance",
             "2026-03-07",
-            "buyer persona: finance",
+            "buyer",
         ]
-        assert rows[2][-1] == "admin"
+        assert rows[0][-1] == "buyer · admin" and rows[2][-1] == "admin"
         await pilot.press("y")
         assert app.clipboard == "ana@acme.io"
         table.focus()

@@ -20,6 +20,7 @@ from pqa_tui.tui.screens.modals import (
     NoteModal,
     OutcomeModal,
     SnoozeModal,
+    SunsetModal,
 )
 from pqa_tui.tui.screens.queue import QueueScreen
 
@@ -247,3 +248,20 @@ def test_the_account_screen_offers_the_contact_step(make_app, workspace):
 
     drive(app, script)
     assert live(workspace).state == "contacted"
+
+
+def test_a_tab_in_the_same_burst_moves_the_text_after_it_to_the_next_field(make_app, workspace):
+    app = make_app()
+
+    async def script(pilot):
+        await pilot.press("s")
+        burst(app, "no budget", "tab")
+        burst(app, "2020-01-01", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, SunsetModal)
+        assert "back on 2020-01-01 is not in the future" in form_error(app)
+        assert app.screen.query_one("#sunset-reason", Input).value == "no budget"
+        await pilot.press("escape")
+
+    drive(app, script)
+    assert live(workspace).state == "new"

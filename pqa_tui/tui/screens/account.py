@@ -54,7 +54,8 @@ def _age(detail: dict[str, Any], now: datetime) -> str:
         return ""
     if born_at.tzinfo is None:
         born_at = born_at.replace(tzinfo=UTC)
-    return f"{(now - born_at).days} days"
+    days = (now - born_at).days
+    return "1 day" if days == 1 else f"{days} days"
 
 
 def header_text(detail: dict[str, Any], now: datetime) -> Text:
@@ -130,7 +131,7 @@ def moments_text(detail: dict[str, Any], now: datetime, shown: int = 4) -> Text:
         text.append_text(safe(_day(current.get("at")), "bold"))
         since = _age({"created_at": current.get("at")}, now)
         if since:
-            text.append(f" ({since})")
+            text.append(" (today)" if since == "0 days" else f" ({since})")
         text.append(f", score {float(current.get('score') or 0):.1f} then")
     else:
         text.append("Not a PQA now", style="bold")
@@ -372,17 +373,20 @@ class AccountScreen(TriageScreen):
         """Name, email, title, department, last seen and why; below 100 columns name, email
         and why only, so the email is never cut off behind a scrollbar."""
         self.contacts = contacts
-        self._contacts_wide = wide = self._wide()
+        wide = self._wide()
         table = self.query_one("#contacts", DataTable)
         row = table.cursor_row
-        table.clear(columns=True)
-        if wide:
-            table.add_columns("Name", "Email", "Title", "Department", "Last seen", "Why")
-        else:
-            table.add_columns("Name", "Email", "Why")
+        # Columns change only with the width: rebuilt on every reload, they flicker.
+        table.clear(columns=wide != self._contacts_wide)
+        if wide != self._contacts_wide:
+            self._contacts_wide = wide
+            if wide:
+                table.add_columns("Name", "Email", "Title", "Department", "Last seen", "Why")
+            else:
+                table.add_columns("Name", "Email", "Why")
         for c in contacts:
             name, email = safe(c["name"] or c["user_id"], "bold"), safe(c["email"])
-            why = safe(" · ".join(c["reasons"]) if wide else contact_marks(c))
+            why = safe(contact_marks(c))  # the matched term shows in title or department
             if wide:
                 seen = safe(_day(c["last_seen"]))
                 table.add_row(name, email, safe(c["title"]), safe(c["department"]), seen, why)

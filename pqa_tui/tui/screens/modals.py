@@ -77,6 +77,10 @@ class FormModal(ModalScreen[None], Generic[T]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", priority=True),
         Binding("ctrl+s", "submit", "Save", priority=True),
+        # Priority, so focus moves when the app reads the key: the keys typed after it go to
+        # the next field even when they arrive in the same burst (a paste, a fast typist).
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
     verb = "Save"
 
