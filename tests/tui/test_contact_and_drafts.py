@@ -265,3 +265,24 @@ def test_a_tab_in_the_same_burst_moves_the_text_after_it_to_the_next_field(make_
 
     drive(app, script)
     assert live(workspace).state == "new"
+
+
+def test_text_typed_in_the_same_burst_as_the_key_that_opens_the_form_lands_in_it(
+    make_app, workspace
+):
+    """n and the text after it in one burst: the text goes into the note, none of its letters
+    act as the queue's keys (a assigns, s sunsets, c claims...)."""
+    app = make_app()
+
+    async def script(pilot):
+        burst(app, "n" + LONG)
+        await settle(pilot)
+        assert isinstance(app.screen, NoteModal)
+        assert app.screen.query_one(TextArea).text == LONG
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+
+    drive(app, script)
+    assert [n["text"] for n in read(workspace, triage.notes)] == [LONG]
+    assert [r["action"] for r in read(workspace, triage.history)] == ["note"]

@@ -15,10 +15,12 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static, TextArea
 
 from ...safe_text import safe
@@ -93,8 +95,10 @@ class FormModal(ModalScreen[None], Generic[T]):
         keep: Callable[[Draft | None], None] | None = None,
         draft: Draft | None = None,
         now: datetime | None = None,
+        typed_ahead: list[events.Key] | None = None,
     ) -> None:
         super().__init__()
+        self.typed_ahead = typed_ahead or []
         self.heading = heading
         self.account = account
         self.save = save
@@ -116,8 +120,27 @@ class FormModal(ModalScreen[None], Generic[T]):
 
     def on_mount(self) -> None:
         self._fill(self.restore)
-        first = self.query("Input, TextArea, Select, RadioSet").first()
+        first = self._first_field()
         first.focus()
+        if isinstance(first, Input | TextArea):  # typed before the form was there
+            for key in self.typed_ahead:
+                first.post_message(events.Key(key.key, key.character))
+
+    def _first_field(self) -> Widget:
+        return self.query("Input, TextArea, Select, RadioSet").first()
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed in the same burst as the key that opened the form reach the form itself
+        (the app forwarded them before any field had focus): hand them to the first field, in
+        order, when it is a text field and nothing else has focus since."""
+        first = self._first_field()
+        if (
+            event.is_printable
+            and isinstance(first, Input | TextArea)
+            and self.focused in (None, first)
+        ):
+            event.stop()
+            first.post_message(events.Key(event.key, event.character))
 
     def fields(self) -> ComposeResult:
         """The form's own inputs."""
@@ -172,11 +195,13 @@ class FormModal(ModalScreen[None], Generic[T]):
         typist, a paste, a terminal that sends a burst). Reading the input then would save or
         keep a truncated text; a callback queued behind those keys reads it whole.
         """
-        focused = self.focused
-        if focused is None:
-            then()
-        else:
-            focused.call_later(then)
+
+        def behind_the_field() -> None:
+            # By now keys waiting in this screen's queue (typed before the first field had
+            # focus) have been handed to the field: queue ``then`` behind them there.
+            (self.focused or self._first_field()).call_later(then)
+
+        self.call_later(behind_the_field)
 
     def action_submit(self) -> None:
         self._after_typing(self._submit)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlite_utils
-from textual import on, work
+from textual import events, on, work
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -70,6 +70,10 @@ class Target:
     owner: str | None = None
 
 
+# How long keys typed after a form's key wait for the form before they are dropped.
+TYPED_AHEAD_SECONDS = 1.0
+# The actions that open a form (the keys typed right after them belong to it).
+FORM_ACTIONS = ("note", "contacted", "outcome", "feedback", "assign", "sunset", "snooze")
 # Action name -> the triage step triage.refusal knows it by (note and feedback are always open).
 STEP_OF_ACTION = {
     "claim": "claim",
@@ -105,6 +109,8 @@ class TriageScreen(Screen[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
+        # Keys typed between a form's key and the form opening (None: no form on its way).
+        self._typed_ahead: list[events.Key] | None = None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failure(self, event)
@@ -144,6 +150,26 @@ class TriageScreen(Screen[None]):
     def _target_moved(self, event: DataTable.RowHighlighted) -> None:
         self.refresh_bindings()
 
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed in the same burst as the key that opens a form reach this screen
+        before the form exists (the binding runs after the keys queued behind it): keep them
+        for the form, so its letters neither act as this screen's keys nor get lost."""
+        if self._typed_ahead is not None:
+            event.stop()
+            self._typed_ahead.append(event)
+            return
+        active = self.active_bindings.get(event.key)
+        action = active.binding.action if active else ""
+        if action in FORM_ACTIONS and self.check_action(action, ()) is True:
+            typed: list[events.Key] = []
+            self._typed_ahead = typed
+            # Should the form not open after all, stop keeping keys (as if never typed).
+            self.set_timer(TYPED_AHEAD_SECONDS, lambda: self._drop_typed_ahead(typed))
+
+    def _drop_typed_ahead(self, typed: list[events.Key]) -> None:
+        if self._typed_ahead is typed:
+            self._typed_ahead = None
+
     def _target_or_warn(self) -> Target | None:
         target = self.target()
         if target is None:
@@ -165,6 +191,7 @@ class TriageScreen(Screen[None]):
         On ctrl+s the form stays open while ``then(target, request)`` runs in a worker; it
         closes once the change is in, and shows the reason when the core refuses it.
         """
+        typed_ahead, self._typed_ahead = self._typed_ahead or [], None
         if (t := self._target_or_warn()) is None:
             return
         key = (t.account_id, kind)
@@ -182,6 +209,7 @@ class TriageScreen(Screen[None]):
             keep=keep,
             draft=drafts.get(key),
             now=self.workspace.now(),
+            typed_ahead=typed_ahead,
         )
         self.app.push_screen(modal)
 
