@@ -8,12 +8,14 @@ signals behind its score with reasons and evidence, PQA moments and score histor
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 from .config import Config
+from .contacts import account_contacts
 from .errors import PqaError
 from .triage import triage_detail
 
@@ -127,11 +129,13 @@ def account_detail(
     ``last_seen``, ``traits``, ``score``, ``threshold``, ``qualified``, ``gate``, ``as_of``,
     ``scored_at``, ``reasons``, ``signals`` (each ``detector``, ``plugin``, ``at``,
     ``strength``, ``weight``, ``decay``, ``points``, ``reason``, ``evidence``), ``users``,
-    ``pqa_moments``, ``score_history`` (last 90 scoring days), ``state``, ``owner``,
-    ``notes`` (each ``id``, ``author``, ``text``, ``at``), ``back_because`` (why it is back
-    from a sunset, else None), ``sunsets`` (each ``at``, ``until``, ``score``, ``signals``
-    then, ``back_at``, ``back_because``), ``triage`` (state, owner, version, notes, activity,
-    feedback, outcomes, sunsets: :func:`pqa_tui.triage.triage_detail`) and
+    ``contacts`` (who to talk to, buyers first: :func:`pqa_tui.contacts.account_contacts`,
+    each with its ``reasons``), ``pqa_moments``, ``score_history`` (last 90 scoring days),
+    ``state``, ``owner``, ``notes`` (each ``id``, ``author``, ``text``, ``at``),
+    ``back_because`` (why it is back from a sunset, else None), ``sunsets`` (each ``at``,
+    ``until``, ``score``, ``signals`` then, ``back_at``, ``back_because``), ``triage`` (state,
+    owner, version, notes, activity, feedback, outcomes, sunsets:
+    :func:`pqa_tui.triage.triage_detail`) and
     ``weekly`` (the last 12 weeks up to ``as_of``, else up to ``last_seen``:
     :func:`weekly_usage`). ``now`` is when the triage state is read (default: now).
     """
@@ -203,6 +207,9 @@ def account_detail(
         "reasons": _loads(score.get("reasons"), []),
         "signals": signals,
         "users": users,
+        "contacts": [
+            {**asdict(c), "reasons": c.reasons} for c in account_contacts(db, config, account_id)
+        ],
         "pqa_moments": moments,
         "score_history": history,
         "state": worked["state"],

@@ -1,5 +1,5 @@
-"""Triage commands: claim, release, contacted, note, feedback, outcome, sunset, snooze, history,
-and export.
+"""Triage commands: claim, release, assign, contacted, note, feedback, outcome, sunset, snooze,
+history, and export.
 
 Thin: every rule lives in :mod:`pqa_tui.triage` and :mod:`pqa_tui.exporters`. Accounts are named
 by id, name or domain (:func:`pqa_tui.accounts.resolve_account`). Text from the database is
@@ -68,15 +68,30 @@ def release(
 
 
 @command
+def assign(
+    ctx: typer.Context,
+    account: str = ACCOUNT,
+    to: str = typer.Argument(..., help="The teammate (one of the config's triage.team)."),
+) -> None:
+    """Hand an account to a teammate: a new one waits in their queue, yours becomes theirs."""
+    st = state(ctx)
+    account_id = _account(ctx, account)
+    _report(ctx, triage.assign(st.db, st.config, account_id, st.actor, to))
+
+
+@command
 def contacted(
     ctx: typer.Context,
     account: str = ACCOUNT,
     detail: str = typer.Option("", "--detail", "-d", help="How (email, call, ...)."),
+    channel: str = typer.Option("", "--channel", help="How: email, call, meeting, chat, ..."),
 ) -> None:
     """Record that you reached out to your claimed account."""
     st = state(ctx)
     account_id = _account(ctx, account)
-    live = triage.mark_contacted(st.db, st.config, account_id, st.actor, detail=detail)
+    live = triage.mark_contacted(
+        st.db, st.config, account_id, st.actor, detail=detail, channel=channel
+    )
     _report(ctx, live)
 
 

@@ -9,6 +9,9 @@ from ..hookspecs import hookimpl
 from .base import AccountUsage, Detector, Signal
 from .velocity import growth
 
+# Growth past 100× the window before is told as "from almost nothing", not as a percentage.
+FROM_NOTHING = 100.0
+
 
 def human_bytes(n: float) -> str:
     """Bytes as a short human string (1.2 GB)."""
@@ -34,15 +37,22 @@ class StorageVelocity(Detector):
         if current < options["min_bytes"] or previous <= 0 or rate < min_growth:
             return
         first, last = usage.window(days)
+        if rate >= FROM_NOTHING:  # "up 246952%" says less than where it started
+            said = (
+                f"storage added {human_bytes(current)} in the last {days} days, from almost "
+                f"nothing before ({human_bytes(previous)}; bar: +{min_growth:.0%})"
+            )
+        else:
+            said = (
+                f"storage added up {rate:.0%} in the last {days} days "
+                f"({human_bytes(current)} vs {human_bytes(previous)} before; "
+                f"bar: +{min_growth:.0%})"
+            )
         yield Signal(
             at=usage.last_day("storage", days) or last,
             strength=min(1.0, rate / (2 * min_growth)) if min_growth > 0 else 1.0,
             value=current,  # bytes stored in the window
-            reason=(
-                f"storage added up {rate:.0%} in the last {days} days "
-                f"({human_bytes(current)} vs {human_bytes(previous)} before; "
-                f"bar: +{min_growth:.0%})"
-            ),
+            reason=said,
             evidence={
                 "bytes": current,
                 "previous_bytes": previous,

@@ -37,6 +37,42 @@ SUNSET_FROM = (NEW, *ACTIVE, "lost", "not_a_fit", SNOOZED)
 SNOOZE_FROM = (NEW, *ACTIVE)
 CLAIM_FROM = (NEW, *PARKED)
 SYSTEM_ACTOR = "pqa"
+# Where a hand-over (assign) may start: new (routed or not), or an active account one holds.
+ASSIGN_FROM = (NEW, *ACTIVE)
+# The states each rep step starts from (claim has its own rule below).
+STEP_FROM: dict[str, tuple[str, ...]] = {
+    "release": (CLAIMED, CONTACTED),
+    "contacted": (CLAIMED,),
+    "outcome": tuple(s for s in STATES if any(s in a for a in OUTCOME_FROM.values())),
+    "assign": ASSIGN_FROM,
+    "sunset": SUNSET_FROM,
+    "snooze": SNOOZE_FROM,
+}
+# Steps only the owner may take; the others only stop at someone else's active account.
+OWNER_ONLY = ("release", "contacted", "outcome")
+
+
+def refusal(step: str, state: str, owner: str | None, actor: str) -> str | None:
+    """Why ``actor`` cannot take ``step`` (claim or a :data:`STEP_FROM` key) on an account in
+    ``state`` held by ``owner``, in a rep's words; None when the step is open.
+
+    A screen greys out what this refuses; the writes in :mod:`pqa_tui.triage.transitions` check
+    the same tables and have the last word (the account may change in between).
+    """
+    mine = owner == actor
+    if step == "claim":
+        if state in ACTIVE:
+            return "it is already yours" if mine else f"{owner or 'someone'} has it"
+        return None if state in CLAIM_FROM else f"it is closed ({state})"
+    if state not in STEP_FROM[step]:
+        return "claim it first" if state in CLAIM_FROM else f"it is {state.replace('_', ' ')}"
+    if mine:
+        return None
+    if step in OWNER_ONLY:
+        return f"{owner} has it" if owner else "claim it first"
+    if state in ACTIVE and owner:
+        return f"{owner} has it"
+    return None
 
 
 class TriageError(PqaError):

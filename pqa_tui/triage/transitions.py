@@ -26,6 +26,7 @@ from .live import live_columns, live_params, read_state, sql_in
 from .returns import RETURN_FACTS_SQL, record_sunset, why_back
 from .states import (
     ACTIVE,
+    ASSIGN_FROM,
     CLAIM_FROM,
     CLAIMED,
     CONTACTED,
@@ -244,18 +245,55 @@ def mark_contacted(
     actor: str,
     *,
     detail: str = "",
+    channel: str = "",
     now: datetime | None = None,
 ) -> TriageState:
-    """Record that the owner reached out (claimed → contacted)."""
+    """Record that the owner reached out (claimed → contacted): how (``channel``: email,
+    call, ...) and a line of ``detail``."""
 
     def check(current: TriageState) -> Transition:
         if current.state != CLAIMED:
             hint = "; claim it first" if current.state == NEW else ""
             raise _refuse(account_id, "mark contacted", current, hint)
         _require_owner(account_id, "mark contacted", current, actor)
-        return Transition(CONTACTED, detail={"detail": detail})
+        said = {"channel": channel} if channel else {}
+        return Transition(CONTACTED, detail={**said, "detail": detail})
 
     return _apply(db, config, account_id, actor, "contacted", check, now=now)
+
+
+def assign(
+    db: sqlite_utils.Database,
+    config: Config,
+    account_id: str,
+    actor: str,
+    to: str,
+    *,
+    now: datetime | None = None,
+) -> TriageState:
+    """Hand the account to teammate ``to`` (one of ``triage.team`` when a team is set).
+
+    A new account stays new in their queue (as routing does: they still claim it); an active
+    account you hold keeps its state and becomes theirs. Someone else's active account is
+    theirs to hand over.
+    """
+    to = to.strip()
+    team = config.triage.team
+    if not to:
+        raise TriageError("assign to whom? name a teammate")
+    if team and to not in team:
+        raise TriageError(f"{to} is not in the team (config triage.team: {', '.join(team)})")
+
+    def check(current: TriageState) -> Transition:
+        if current.state not in ASSIGN_FROM:
+            raise _refuse(account_id, "assign", current)
+        if current.owner and current.owner != actor and current.state in ACTIVE:
+            _require_owner(account_id, "assign", current, actor)
+        if current.owner == to:
+            raise TriageError(f"{account_id} is already {to}'s")
+        return Transition(current.state, {"owner": to}, {"from_owner": current.owner, "to": to})
+
+    return _apply(db, config, account_id, actor, "assign", check, now=now)
 
 
 def record_outcome(

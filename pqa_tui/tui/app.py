@@ -7,7 +7,9 @@ rep does is a call to the core library.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
+from platformdirs import user_downloads_path
 from textual import work
 from textual.actions import parse
 from textual.app import App, SystemCommand
@@ -20,6 +22,7 @@ from .account_finder import AccountCommands
 from .change_watch import ChangeWatch
 from .screens.account import AccountScreen
 from .screens.help import HelpScreen, bindings_of
+from .screens.modals import Draft
 from .screens.queue import QueueScreen
 from .screens.reports import ReportsScreen
 from .screens.triage_base import STEP_GROUP, TriageScreen, report_failure
@@ -46,6 +49,8 @@ class PqaApp(App[None]):
         self.poll_seconds = poll_seconds
         self._watch: ChangeWatch | None = None
         self._quit_warned: set[Worker] = set()  # unsaved changes a quit has already named
+        # What a closed, unsaved form held, by (account id, form): it refills the next one.
+        self.drafts: dict[tuple[str, str], Draft] = {}
 
     def on_mount(self) -> None:
         self._watch = ChangeWatch(self.workspace.db_path)
@@ -117,10 +122,22 @@ class PqaApp(App[None]):
             return
         self.push_screen(ReportsScreen(self.workspace, replay=True))
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Save a screenshot to ~/Downloads, or to the current directory where that folder does
+        not exist (a server, a container); Textual's notification then says which."""
+        if path is None:
+            downloads = user_downloads_path()
+            path = str(downloads if downloads.is_dir() else Path.cwd())
+        return super().deliver_screenshot(filename, path, time_format)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette lists every action of the current screen by name."""
         yield from super().get_system_commands(screen)
         for entry in bindings_of(screen):
+            if entry.node.check_action(entry.action, ()) is not True:
+                continue  # greyed out: the account's state refuses it
             yield SystemCommand(
                 entry.description,
                 f"key: {' '.join(entry.keys)}",

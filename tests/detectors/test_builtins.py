@@ -93,6 +93,16 @@ def test_storage_velocity(acct):
     assert acct.run(StorageVelocity(), AS_OF, {"min_growth": 1.5}) == []
 
 
+def test_storage_velocity_from_almost_nothing_says_so(acct):
+    acct.track("u1", "File Uploaded", "2026-03-05", properties={"bytes": 30_000})
+    acct.track("u1", "File Uploaded", "2026-03-25", count=2, properties={"bytes": 40_000_000})
+    (s,) = acct.run(StorageVelocity(), AS_OF)
+    assert s.reason == (
+        "storage added 80.0 MB in the last 14 days, from almost nothing before "
+        "(30.0 KB; bar: +100%)"
+    )
+
+
 def test_admin_switch_sees_role_moves_but_not_setup(acct):
     acct.trait_change("u1", "role", None, "admin", "2026-01-01T10:00:00.000000Z")  # set-up
     assert acct.run(AdminSwitch(), "2026-01-10", {"window_days": 28}) == []

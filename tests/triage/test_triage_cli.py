@@ -163,3 +163,10 @@ def test_errors_show_escapes_as_symbols(cli, db):
     message = error(cli("claim", "evil\x1b[2J"))
     assert "\x1b" not in message and "\x07" not in message
     assert message == "Error: evil␛[2J is already claimed by x␛]0;owned␇\n"
+
+
+def test_assign_hands_an_account_to_a_teammate(cli, db):
+    assert ok(cli("assign", "globex", "bob")) == "Globex (globex): new (owner bob)\n"
+    assert triage.history(db, "globex")[-1]["detail"] == {"to": "bob"}
+    ok(cli("claim", "globex", who="bob"))
+    assert "owned by bob, not ann" in error(cli("assign", "globex", "cy"))

@@ -7,6 +7,7 @@ and look at the report before committing the new SVGs.
 from __future__ import annotations
 
 import pytest
+from test_account_screen import add_people_and_moments
 from tui_data import NOW, settle
 
 from pqa_tui import store, triage
@@ -21,6 +22,7 @@ def test_queue(snap_compare, make_app, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_account(snap_compare, make_app, workspace, size):
+    add_people_and_moments(workspace.db_path)
     db = store.open_db(workspace.db_path)
     triage.claim(db, workspace.config, "acct-01", "ana", now=NOW)
     triage.add_note(db, workspace.config, "acct-01", "ana", "Called Ana.\nDemo on Friday.", now=NOW)

@@ -10,6 +10,8 @@ from pqa_tui import store, triage
 from pqa_tui.tui.screens import triage_base
 from pqa_tui.tui.screens.account import AccountScreen
 from pqa_tui.tui.screens.modals import (
+    AssignModal,
+    ContactedModal,
     FeedbackModal,
     NoteModal,
     OutcomeModal,
@@ -107,6 +109,9 @@ def test_empty_note_is_refused_inside_the_form(make_app, workspace):
 
 
 def test_every_form_cancels_with_escape_and_writes_nothing(make_app, workspace):
+    db = store.open_db(workspace.db_path)
+    triage.claim(db, workspace.config, "acct-01", "ana", now=NOW)
+    db.close()
     app = make_app()
 
     async def script(pilot):
@@ -116,6 +121,8 @@ def test_every_form_cancels_with_escape_and_writes_nothing(make_app, workspace):
             ("z", SnoozeModal),
             ("f", FeedbackModal),
             ("o", OutcomeModal),
+            ("t", ContactedModal),
+            ("a", AssignModal),
         ):
             await pilot.press(key)
             assert isinstance(app.screen, modal)
@@ -124,7 +131,7 @@ def test_every_form_cancels_with_escape_and_writes_nothing(make_app, workspace):
             assert isinstance(app.screen, QueueScreen)
 
     drive(app, script)
-    assert read(workspace, triage.history) == []
+    assert [r["action"] for r in read(workspace, triage.history)] == ["claim"]
     assert read(workspace, triage.notes) == []
 
 
@@ -219,7 +226,7 @@ def test_outcome_on_a_claimed_account(make_app, workspace):
     async def script(pilot):
         await pilot.press("o", "ctrl+s")
         assert "choose an outcome" in error_text(app)
-        await pilot.press("enter", *("down",) * 6, "enter")  # the last: not a fit
+        await pilot.press("enter", "down", "enter")  # claimed: not a fit is all it offers
         await pilot.press("tab", *"agency, not a buyer", "ctrl+s")
         await settle(pilot)
 
@@ -229,16 +236,23 @@ def test_outcome_on_a_claimed_account(make_app, workspace):
     assert (outcome["outcome"], outcome["author"]) == ("not_a_fit", "ana")
 
 
-def test_refused_step_shows_the_core_message(make_app, workspace):
+def test_steps_the_state_refuses_are_greyed_out_and_do_nothing(make_app, workspace):
     app = make_app()
 
     async def script(pilot):
-        await pilot.press("o", "enter", "down", "enter", "ctrl+s")  # meeting, but it is new
+        screen = app.screen
+        assert screen.check_action("outcome", ()) is None  # new: claim it first
+        assert screen.refusals() == {"claim it first": ["release", "contacted", "outcome"]}
+        await pilot.press("o", "t", "u")
         await settle(pilot)
-        assert any("cannot record meeting" in m for m in messages(app))
+        assert isinstance(app.screen, QueueScreen)
+        await pilot.press("c")
+        await settle(pilot)
+        assert screen.check_action("outcome", ()) is True
+        assert screen.check_action("claim", ()) is None  # already yours
 
-    drive(app, script, notifications=True)
-    assert live(workspace).state == "new"
+    drive(app, script)
+    assert [r["action"] for r in read(workspace, triage.history)] == ["claim"]
 
 
 def test_actions_work_on_the_account_screen(make_app, workspace):

@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -25,6 +26,7 @@ from ...workspace import Workspace
 from .triage_base import Target, TriageScreen
 
 BUYER_DETECTOR = "buyer_persona"
+CONTACTS_WIDE = 100  # columns from which the contacts show title, department and last seen
 # account_detail's weekly series -> the title of its sparkline.
 WEEKLY = (("active_users", "Active users"), ("value", "Value events"), ("storage", "Storage"))
 
@@ -52,7 +54,8 @@ def _age(detail: dict[str, Any], now: datetime) -> str:
         return ""
     if born_at.tzinfo is None:
         born_at = born_at.replace(tzinfo=UTC)
-    return f"{(now - born_at).days} days"
+    days = (now - born_at).days
+    return "1 day" if days == 1 else f"{days} days"
 
 
 def header_text(detail: dict[str, Any], now: datetime) -> Text:
@@ -85,6 +88,8 @@ def header_text(detail: dict[str, Any], now: datetime) -> Text:
     if buyers:
         text.append("Buyer persona present: ", style="bold")
         text.append_text(safe(buyers[0].get("reason")))
+    elif any(c.get("buyer") for c in detail.get("contacts", [])):
+        text.append("Buyer persona among the users (Contacts), not active lately", style="italic")
     else:
         text.append("No buyer persona among the users yet", style="italic")
     return text
@@ -96,7 +101,7 @@ def score_text(detail: dict[str, Any]) -> Text:
     text = Text(end="")
     score = float(detail.get("score") or 0)
     text.append(f"{score:.1f}", style="bold")
-    text.append(f" of {float(detail.get('threshold') or 0):.0f} to qualify")
+    text.append(f", bar {float(detail.get('threshold') or 0):g}")
     if detail.get("qualified"):
         text.append("  PQA ", style="bold reverse")
     text.append("\n")
@@ -109,6 +114,89 @@ def score_text(detail: dict[str, Any]) -> Text:
     if detail.get("gate"):
         text.append("\nheld back: ", style="bold")
         text.append_text(safe(detail["gate"]))
+    return text
+
+
+def _day(value: Any) -> str:
+    return str(value or "")[:10]
+
+
+def moments_text(detail: dict[str, Any], now: datetime, shown: int = 4) -> Text:
+    """Since when the account is a PQA (its open moment), then the earlier moments, newest
+    first: each a stretch of days the score stayed over the bar."""
+    moments = list(reversed(detail.get("pqa_moments") or []))
+    if not moments:
+        return Text("No PQA moment yet: the score has not crossed the bar.", "italic", end="")
+    text = Text(end="")
+    current = moments[0] if moments[0].get("ended_at") is None else None
+    if current is not None:
+        text.append("PQA since ", style="bold")
+        text.append_text(safe(_day(current.get("at")), "bold"))
+        since = _age({"created_at": current.get("at")}, now)
+        if since:
+            text.append(" (today)" if since == "0 days" else f" ({since})")
+        text.append(f", score {float(current.get('score') or 0):.1f} then")
+    else:
+        text.append("Not a PQA now", style="bold")
+        text.append_text(safe(f"; the last moment ended {_day(moments[0].get('ended_at'))}"))
+    earlier = moments[1:] if current is not None else moments
+    for m in earlier[:shown]:
+        text.append("\n")
+        text.append_text(safe(f"{_day(m.get('at'))} → {_day(m.get('ended_at'))}", "dim"))
+        text.append(f"  score {float(m.get('score') or 0):.1f}")
+        reasons = m.get("reasons") or []
+        if reasons:
+            text.append("  ")
+            text.append_text(safe(reasons[0], "dim"))
+    if len(earlier) > shown:
+        text.append(f"\nand {len(earlier) - shown} earlier", style="dim")
+    return text
+
+
+def signals_table(detail: dict[str, Any]) -> Table:
+    """Each signal's share of the score, biggest first; the reason wraps to the width left."""
+    table = Table(box=None, padding=(0, 1), expand=True, header_style="bold")
+    table.add_column("Signal", no_wrap=True)
+    for heading in ("Points", "Strength", "Decay"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    table.add_column("When", no_wrap=True)
+    table.add_column("Why", ratio=1, overflow="fold")
+    for s in detail.get("signals", []):
+        decay = f"×{float(s['decay']):.2f}" if s.get("decay") is not None else ""
+        table.add_row(
+            safe(s["detector"]),
+            f"{float(s['points']):.1f}",
+            f"{float(s['strength']):.2f}",
+            decay,
+            safe(_day(s["at"])),
+            safe(s["reason"]),
+        )
+    return table
+
+
+def chart_axes(history: list[dict[str, Any]]) -> tuple[Text, Text, Text]:
+    """The score chart's labels: (y axis: high over low, first day, last day)."""
+    if not history:
+        return Text("", end=""), Text("no scoring days yet", "dim", end=""), Text("", end="")
+    scores = [float(h["score"]) for h in history]
+    y_axis = Text(f"{max(scores):.1f}\n\n{min(scores):.1f}", style="dim", justify="right", end="")
+    return y_axis, safe(_day(history[0]["day"]), "dim"), safe(_day(history[-1]["day"]), "dim")
+
+
+def contact_marks(contact: dict[str, Any]) -> str:
+    """``buyer · admin``: the short form of why a contact is listed."""
+    return " · ".join(
+        m for m, on in (("buyer", contact["buyer"]), ("admin", contact["admin"])) if on
+    )
+
+
+def steps_text(refusals: dict[str, list[str]]) -> Text:
+    """The greyed-out keys, grouped by why: ``Not now: contacted, outcome (claim it first)``."""
+    text = Text(end="")
+    for why, actions in refusals.items():
+        text.append(" · " if text else "Not now: ", style="dim")
+        text.append(", ".join(actions))
+        text.append_text(safe(f" ({why})", "dim"))
     return text
 
 
@@ -168,24 +256,41 @@ class AccountScreen(TriageScreen):
     CSS_PATH = "account.tcss"
     AUTO_FOCUS = "#account"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    BINDINGS = [Binding("escape", "back", "Back")]
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("y", "copy_email", "Copy email"),
+    ]
 
     def __init__(self, workspace: Workspace, account_id: str, label: str) -> None:
         super().__init__(workspace)
         self.account_id = account_id
         self.label = label
         self.version: int | None = None
+        self.state: str | None = None
+        self.owner: str | None = None
+        self.contacts: list[dict[str, Any]] = []
+        self._contacts_wide: bool | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="account"):
             yield Static(safe(self.label, "bold"), id="header")
+            yield Static(id="steps")
+            yield Label("Contacts: who to talk to (y copies the email)", classes="section")
+            yield DataTable(id="contacts", cursor_type="row", zebra_stripes=False)
             with Horizontal(id="top"):
                 with Vertical(id="score-box"):
                     yield Label("Score", classes="section")
                     yield Static(id="score")
+                    yield Label("PQA moments", classes="section")
+                    yield Static(id="moments")
                 with Vertical(id="history-box"):
                     yield Label("Score, last 90 scoring days", classes="section")
-                    yield Sparkline([], id="score-history")
+                    with Horizontal(id="history-chart"):
+                        yield Static(id="history-y")
+                        yield Sparkline([], id="score-history")
+                    with Horizontal(id="history-x"):
+                        yield Static(id="history-from")
+                        yield Static(id="history-to")
             yield Label("Usage by week, the 12 weeks up to the score", classes="section")
             with Horizontal(id="weekly"):
                 for key, title in WEEKLY:
@@ -193,7 +298,7 @@ class AccountScreen(TriageScreen):
                         yield Static(title, id=f"{key}-title")
                         yield Sparkline([], id=f"{key}-weekly")
             yield Label("Signals: the score breakdown", classes="section")
-            yield DataTable(id="signals", cursor_type="none", show_cursor=False)
+            yield Static(id="signals")
             yield Label("Users", classes="section")
             yield DataTable(id="users", cursor_type="none", show_cursor=False)
             yield Label("Notes and activity, newest first", classes="section")
@@ -201,16 +306,13 @@ class AccountScreen(TriageScreen):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self.query_one("#signals", DataTable).add_columns(
-            "Signal", "Points", "Strength", "Decay", "When", "Why"
-        )
         self.query_one("#users", DataTable).add_columns(
             "User", "Role", "Seniority", "Last seen", ""
         )
         self.reload()
 
     def target(self) -> Target:
-        return Target(self.account_id, self.label, self.version)
+        return Target(self.account_id, self.label, self.version, self.state, self.owner)
 
     def reload(self) -> None:
         self.loading = self.version is None  # only the first load covers the screen
@@ -227,43 +329,102 @@ class AccountScreen(TriageScreen):
 
     def _show(self, detail: dict[str, Any]) -> None:
         self.loading = False
-        self.version = detail["triage"]["version"]
+        worked = detail["triage"]
+        self.version, self.state, self.owner = worked["version"], worked["state"], worked["owner"]
         now = self.workspace.now() or datetime.now(UTC)
         self.query_one("#header", Static).update(header_text(detail, now))
+        self.refresh_bindings()
+        self.query_one("#steps", Static).update(steps_text(self.refusals()))
+        self._show_contacts(detail["contacts"])
         self.query_one("#score", Static).update(score_text(detail))
-        self.query_one("#score-history", Sparkline).data = [
-            float(h["score"]) for h in detail["score_history"]
-        ]
+        self.query_one("#moments", Static).update(moments_text(detail, now))
+        history = detail["score_history"]
+        self.query_one("#score-history", Sparkline).data = [float(h["score"]) for h in history]
+        y_axis, first, last = chart_axes(history)
+        self.query_one("#history-y", Static).update(y_axis)
+        self.query_one("#history-from", Static).update(first)
+        self.query_one("#history-to", Static).update(last)
         weekly = detail["weekly"]
         for key, title in WEEKLY:
             values = [float(v) for v in weekly[key]]
             self.query_one(f"#{key}-title", Static).update(weekly_title(key, title, values))
             self.query_one(f"#{key}-weekly", Sparkline).data = values
-        signals = self.query_one("#signals", DataTable)
-        signals.clear()
-        for s in detail["signals"]:  # biggest share of the score first
-            decay = f"×{float(s['decay']):.2f}" if s.get("decay") is not None else ""
-            signals.add_row(
-                safe(s["detector"]),
-                Text(f"{float(s['points']):.1f}", justify="right", end=""),
-                Text(f"{float(s['strength']):.2f}", justify="right", end=""),
-                Text(decay, justify="right", end=""),
-                safe(str(s["at"])[:10]),
-                safe(s["reason"]),
-            )
+        self.query_one("#signals", Static).update(signals_table(detail))
         admin_roles = {r.lower() for r in self.workspace.config.roles.admin_roles}
+        buyers = {c["user_id"] for c in detail["contacts"] if c["buyer"]}
         users = self.query_one("#users", DataTable)
         users.clear()
         for u in detail["users"]:
-            admin = (u.get("role") or "").lower() in admin_roles
+            marks = ["buyer"] if u["user_id"] in buyers else []
+            if (u.get("role") or "").lower() in admin_roles:
+                marks.append("★ admin")
             users.add_row(
                 safe(u.get("name") or u.get("email") or u["user_id"]),
                 safe(u.get("role")),
                 safe(u.get("seniority")),
-                safe(str(u.get("last_seen") or "")[:10]),
-                Text("★ admin" if admin else "", style="bold", end=""),
+                safe(_day(u.get("last_seen"))),
+                Text(" ".join(marks), style="bold", end=""),
             )
         self.query_one("#timeline", Static).update(timeline_text(detail))
+
+    def on_resize(self) -> None:
+        if self.contacts and self._contacts_wide != self._wide():
+            self._show_contacts(self.contacts)
+
+    def _wide(self) -> bool:
+        return self.size.width >= CONTACTS_WIDE
+
+    def _show_contacts(self, contacts: list[dict[str, Any]]) -> None:
+        """Name, email, title, department, last seen and why; below 100 columns name, email
+        and why only, so the email is never cut off behind a scrollbar."""
+        self.contacts = contacts
+        wide = self._wide()
+        table = self.query_one("#contacts", DataTable)
+        row = table.cursor_row
+        # Columns change only with the width: rebuilt on every reload, they flicker.
+        table.clear(columns=wide != self._contacts_wide)
+        if wide != self._contacts_wide:
+            self._contacts_wide = wide
+            if wide:
+                table.add_columns("Name", "Email", "Title", "Department", "Last seen", "Why")
+            else:
+                table.add_columns("Name", "Email", "Why")
+        for c in contacts:
+            name, email = safe(c["name"] or c["user_id"], "bold"), safe(c["email"])
+            why = safe(contact_marks(c))  # the matched term shows in title or department
+            if wide:
+                seen = safe(_day(c["last_seen"]))
+                table.add_row(name, email, safe(c["title"]), safe(c["department"]), seen, why)
+            else:
+                table.add_row(name, email, why)
+        if not contacts:
+            table.add_row(Text("No buyer persona or admin among the users", "italic"))
+        table.move_cursor(row=min(row, max(0, len(contacts) - 1)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy_email":
+            return True if self._selected_contact() else None
+        return super().check_action(action, parameters)
+
+    def _selected_contact(self) -> dict[str, Any] | None:
+        if not self.contacts:
+            return None
+        row = self.query_one("#contacts", DataTable).cursor_row
+        person = self.contacts[min(max(row, 0), len(self.contacts) - 1)]
+        return person if person["email"] else None
+
+    def action_copy_email(self) -> None:
+        """Put the selected contact's email on the clipboard (the terminal's, over OSC 52)."""
+        if (person := self._selected_contact()) is None:
+            return
+        email = clean(person["email"])
+        self.app.copy_to_clipboard(email)
+        name = clean(person["name"] or person["user_id"])
+        self.notify(f"Copied {email} ({name}) to the clipboard", markup=False)
+
+    @on(DataTable.RowHighlighted, "#contacts")
+    def _contact_moved(self, event: DataTable.RowHighlighted) -> None:
+        self.refresh_bindings()
 
     def action_back(self) -> None:
         self.dismiss()

@@ -285,7 +285,7 @@ class QueueScreen(TriageScreen):
         row = self.query_one(QueueTable).current()
         if row is None:
             return None
-        return Target(row.account, row.name or row.account, row.version)
+        return Target(row.account, row.name or row.account, row.version, row.state, row.owner)
 
     @on(DataTable.RowSelected, "#queue")
     def _open(self, event: DataTable.RowSelected) -> None:
