@@ -342,6 +342,19 @@ create table sunsets (
 );
 create index sunsets_account on sunsets(account_id, at);
 """
+
+RESUMABLE_RUNS = """
+-- Version 6. An ingest commits a big file in chunks (so no one waits on the write lock for
+-- long) and a killed one resumes where it stopped: a run's counts (read, inserted, ...) are
+-- those of its committed chunks, and read is where a resumed run goes on from.
+alter table ingest_runs add column chunks integer not null default 0;
+-- While a first load keeps the events and rollups indexes dropped between its chunks: the
+-- JSON list of [name, create SQL] still to build (docs/ingest.md, Chunks and resuming).
+alter table ingest_runs add column deferred_indexes text;
+update ingest_runs set read = coalesce(read, 0), inserted = coalesce(inserted, 0),
+    duplicates = coalesce(duplicates, 0), rejected = coalesce(rejected, 0);
+"""
+
 # Each entry is one migration; its index + 1 is the schema version it produces.
 MIGRATIONS: list[str] = [
     INGEST + SCORING + TRIAGE + DEMO + QUEUE,
@@ -349,6 +362,7 @@ MIGRATIONS: list[str] = [
     OUTBOX,
     RUN_MODES,
     RETURNS,
+    RESUMABLE_RUNS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -134,6 +134,12 @@ def lock_wait(seconds: float) -> Iterator[None]:
         _lock_wait.reset(token)
 
 
+def default_wait() -> float:
+    """How long a write waits for the lock here: :func:`lock_wait`'s, else the default."""
+    wait = _lock_wait.get()
+    return LOCK_WAIT_SECONDS if wait is None else wait
+
+
 @contextmanager
 def write(db: sqlite_utils.Database, *, wait: float | None = None) -> Iterator[sqlite3.Connection]:
     """One write transaction, taken with ``BEGIN IMMEDIATE`` and retried while the file is busy.
@@ -142,13 +148,28 @@ def write(db: sqlite_utils.Database, *, wait: float | None = None) -> Iterator[s
     message after ``wait`` seconds (default: :func:`lock_wait`'s, else ``LOCK_WAIT_SECONDS``).
     """
     if wait is None:
-        wait = _lock_wait.get()
-    if wait is None:
-        wait = LOCK_WAIT_SECONDS
+        wait = default_wait()
     conn = db.conn
     if conn.in_transaction:  # nested use: join the outer transaction
         yield conn
         return
+    begin(conn, wait)
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:  # a chunked ingest may have failed to take the lock back
+            conn.execute("rollback")
+        raise
+    else:
+        conn.execute("commit")
+
+
+def begin(conn: sqlite3.Connection, wait: float) -> None:
+    """``BEGIN IMMEDIATE``, retried with backoff; :class:`DatabaseBusy` after ``wait`` s.
+
+    :func:`write` starts its transaction with it; a chunked ingest takes the lock back with it
+    after each commit.
+    """
     deadline = time.monotonic() + wait
     delay = 0.01
     # SQLite's own busy handler waits inside each try: never longer than this call may wait.
@@ -173,10 +194,3 @@ def write(db: sqlite_utils.Database, *, wait: float | None = None) -> Iterator[s
     finally:
         if short:
             conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("rollback")
-        raise
-    else:
-        conn.execute("commit")

@@ -1,18 +1,26 @@
-"""The batch loop: one file's records into the open write transaction, a batch at a time.
+"""The batch loop: one file's records into the database, a batch at a time, a chunk a commit.
 
 A batch is checked and serialised without the database (:func:`prepare_batch`, which the
 read-ahead process may run), then inserted with ``INSERT OR IGNORE`` on the dedupe index; only
 the rows actually inserted feed the rollups, first/last seen, memberships and trait effects.
 This is the hot path of an ingest: it works column by column and keeps its state in dicts.
+
+Chunks: after about ``chunk_seconds`` of batches the rollups, user-days and first/last seen
+gathered so far are written, the run's counts grow by the chunk's, and the transaction commits;
+the lock is left free for ``LOCK_GAP_SECONDS`` (while the next batches are read and prepared)
+so that a teammate's write gets its turn, then taken back. Every commit is a consistent state:
+the rollups equal a recomputation from the events, and the run says where to resume.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import sqlite3
-from collections import Counter
-from collections.abc import Callable, Iterable
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from sys import intern
 from typing import Any
@@ -20,6 +28,7 @@ from typing import Any
 import orjson
 
 from ..config import Config
+from ..store import begin, default_wait
 from ..timestamps import now_ts
 from .bulk_indexes import (
     INGEST_CACHE_KIB,
@@ -28,13 +37,15 @@ from .bulk_indexes import (
     build_rollup_indexes,
     defer_events_indexes,
     defer_rollup_indexes,
+    finish_deferred_runs,
+    record_deferred,
     rollups_empty,
 )
 from .effects import TraitEffects
 from .errors import StrictReject
 from .formats import USAGE_KINDS, Record, Reject, make_reject
 from .rollups import RollupDeltas, RollupRules, add_user_days
-from .runs import FileSummary
+from .runs import COUNTS, FileSummary, add_counts
 
 # Small enough that a batch's records stay in the CPU caches and their memory is reused by the
 # next batch (2,000 was 10% faster than 10,000 on a million events).
@@ -43,6 +54,27 @@ BATCH_SIZE = 2_000
 RECENT_USER_DAYS = 20_000
 # Rollup deltas are written when they reach this many keys (and at the end of each file).
 DELTAS_LIMIT = 100_000
+
+# A chunk's batches run this long before the chunk commits: with the writes of the commit
+# itself the lock is held about a second at most (docs/ingest.md, Chunks and resuming).
+# PQA_INGEST_CHUNK_SECONDS overrides it (0: commit after every batch, as the tests do).
+CHUNK_SECONDS = 0.5
+# After a commit the lock stays free this long: SQLite's busy handler of a waiting writer
+# tries again every 100 ms at most, so each gap lets one in. The next batches are read and
+# prepared meanwhile, so the gap costs little.
+LOCK_GAP_SECONDS = 0.12
+# At most this many batches are read ahead during a gap.
+GAP_BATCHES = 32
+
+
+def chunk_seconds() -> float:
+    """How long a chunk's batches run (``PQA_INGEST_CHUNK_SECONDS`` or ``CHUNK_SECONDS``)."""
+    value = os.environ.get("PQA_INGEST_CHUNK_SECONDS", "")
+    try:
+        return max(0.0, float(value)) if value else CHUNK_SECONDS
+    except ValueError:
+        return CHUNK_SECONDS
+
 
 INSERT_EVENT = (
     "insert or ignore into events(dedupe_key, kind, account_id, user_id, event, ts, "
@@ -158,8 +190,31 @@ def prepare_batch(
     return rows, days, recs, rejects, len(batch)
 
 
+# (prepared batch, position in the file after it) as the batch loop takes them.
+Positioned = tuple[PreparedBatch, int | None]
+
+
+def prepared_batches(
+    items: Iterable[Record | Reject],
+    run_id: int,
+    keep_events: frozenset[str],
+    position: Callable[[], int | None] = lambda: None,
+) -> Iterator[Positioned]:
+    """Batches read and prepared in this process (the read-ahead child does the same)."""
+    items = iter(items)
+    while batch := list(islice(items, BATCH_SIZE)):
+        prepared = prepare_batch(batch, run_id, keep_events)
+        batch.clear()  # free the records before reading more: their memory is reused hot
+        yield prepared, position()
+
+
 class Batcher:
-    """Streams one file's records into the open write transaction on ``conn``."""
+    """Streams one file's records into the write transaction open on ``conn``.
+
+    With ``chunked`` it commits every :func:`chunk_seconds` and takes the lock back (see the
+    module's docstring); ``digest`` then gives the file's sha256 once known (without waiting),
+    recorded with a chunk so that a killed run can be found and resumed.
+    """
 
     def __init__(
         self,
@@ -170,6 +225,8 @@ class Batcher:
         summary: FileSummary,
         *,
         strict: bool,
+        chunked: bool = False,
+        digest: Callable[[bool], str | None] | None = None,
     ):
         self.conn = conn
         self.config = config
@@ -177,15 +234,20 @@ class Batcher:
         self.run_id = run_id
         self.summary = summary
         self.strict = strict
+        self.chunk_seconds = chunk_seconds() if chunked else None
+        self.digest = digest
+        # The counts already in the run's row (a resumed run's summary starts from them).
+        self.committed = {name: getattr(summary, name) for name in COUNTS}
         conn.execute(f"pragma cache_size = -{INGEST_CACHE_KIB}")
         self.rules = RollupRules(config)
         self.deltas = RollupDeltas(self.rules)
         self.effects = TraitEffects(conn, config)
+        # A first load killed between its chunks left indexes to build (this run's too).
+        finish_deferred_runs(conn, self.rules)
         # user -> account of their latest membership; latest last_seen wins.
         self.user_account: dict[str, str] = dict(
             conn.execute("select user_id, account_id from memberships order by last_seen")
         )
-        self.changed_users: set[str] = set()  # users whose membership is new in this file
         self.users_seen: dict[str, list[str]] = {}
         self.accounts_seen: dict[str, list[str]] = {}
         self.members_seen: dict[tuple[str, str], list[str]] = {}
@@ -206,51 +268,75 @@ class Batcher:
             # The table is new and the deltas come roughly in day order: sorting them first
             # cost more than it saved (measured on a million events).
             self.deltas.in_key_order = False
+        if self.deferred_indexes:
+            record_deferred(conn, run_id, self.deferred_indexes + self.deferred_rollup_indexes)
         # While indexes are deferred, a duplicate is found only at the end: remember the keys
         # of the few records with side effects so those never apply twice.
         self.effect_keys: set[str] = set()
         # The records the trait effects need whole; of the others only the row is kept.
         self.keep_events: frozenset[str] = frozenset(self.effects.watched_events)
 
-    def run(self, items: Iterable[Record | Reject], report: Callable[[], None] | None) -> None:
+    def run(
+        self, batches: Iterable[Positioned], report: Callable[[int | None], None] | None
+    ) -> None:
+        """Insert the batches and everything they imply, committing a chunk at a time."""
         # Records hold no reference cycles, but the millions of short-lived tuples and dicts
         # make the cyclic collector walk every long-lived object again and again.
         gc_was_on = gc.isenabled()
         gc.disable()
         try:
-            self._run(items, report)
+            self._run(iter(batches), report)
         finally:
             if gc_was_on:
                 gc.enable()
 
-    def _run(self, items: Iterable[Record | Reject], report: Callable[[], None] | None) -> None:
-        items = iter(items)
-        keep = self.keep_events
-        while batch := list(islice(items, BATCH_SIZE)):
-            prepared = prepare_batch(batch, self.run_id, keep)
-            batch.clear()  # free the records before reading more: their memory is reused hot
-            self._batch(*prepared)
+    def _run(
+        self, batches: Iterator[Positioned], report: Callable[[int | None], None] | None
+    ) -> None:
+        waiting: deque[Positioned] = deque()  # read while the lock was free
+        started = time.monotonic()
+        while True:
+            item = waiting.popleft() if waiting else next(batches, None)
+            if item is None:
+                break
+            self._batch(*item[0])
             if report:
-                report()
+                report(item[1])
+            if self.chunk_seconds is not None and time.monotonic() - started >= self.chunk_seconds:
+                self._commit_chunk()
+                self._read_unlocked(batches, waiting)
+                begin(self.conn, default_wait())
+                # Another writer may have added events meanwhile: new rows are above this.
+                self.last_id = self.conn.execute(
+                    "select coalesce(max(id), 0) from events"
+                ).fetchone()[0]
+                started = time.monotonic()
         self._finish()
 
-    def run_prepared(
-        self,
-        batches: Iterable[tuple[PreparedBatch, int | None]],
-        report: Callable[[int | None], None] | None,
-    ) -> None:
-        """Like :meth:`run`, over batches another process already read and prepared."""
-        gc_was_on = gc.isenabled()
-        gc.disable()
-        try:
-            for prepared, position in batches:
-                self._batch(*prepared)
-                if report:
-                    report(position)
-            self._finish()
-        finally:
-            if gc_was_on:
-                gc.enable()
+    def _read_unlocked(self, batches: Iterator[Positioned], waiting: deque[Positioned]) -> None:
+        """Leave the lock free for a while, reading and preparing the next batches meanwhile."""
+        gap = min(LOCK_GAP_SECONDS, self.chunk_seconds or 0.0)
+        until = time.monotonic() + gap
+        while len(waiting) < GAP_BATCHES and time.monotonic() < until:
+            item = next(batches, None)
+            if item is None:
+                break
+            waiting.append(item)
+        left = until - time.monotonic()
+        if left > 0:
+            time.sleep(left)
+
+    def _commit_chunk(self) -> None:
+        """Write what the chunk's batches gathered, add its counts to the run, and commit."""
+        self._write_gathered()
+        self._save_counts()
+        self.conn.execute("commit")
+
+    def _save_counts(self) -> None:
+        summary = self.summary
+        added = {name: getattr(summary, name) - self.committed[name] for name in COUNTS}
+        add_counts(self.conn, self.run_id, added, self.digest(False) if self.digest else None)
+        self.committed = {name: getattr(summary, name) for name in COUNTS}
 
     def _batch(
         self,
@@ -269,7 +355,6 @@ class Batcher:
         # The account each row named; a row naming none gets its user's latest membership.
         named = [row[2] for row in rows]
         user_account = self.user_account
-        changed = self.changed_users
         if None in named:
             resolved = []
             for row in rows:
@@ -279,18 +364,13 @@ class Batcher:
                         account = user_account.get(user)
                         if account is not None:
                             row = (*row[:2], account, *row[3:])
-                    elif user_account.get(user) != account:
+                    else:
                         user_account[user] = account
-                        changed.add(user)
                 resolved.append(row)
             rows = resolved
         else:
-            # Every row names its account: a user's membership changes in this batch when any
-            # of its accounts differs from the one before the batch, and the last one stays.
+            # Every row names its account: the last one of each user stays.
             users = [row[3] for row in rows]
-            for user, account in set(zip(users, named, strict=True)):
-                if user is not None and user_account.get(user) != account:
-                    changed.add(user)
             if None in users:
                 user_account.update((u, a) for u, a in zip(users, named, strict=True) if u)
             else:
@@ -420,12 +500,27 @@ class Batcher:
         add_user_days(self.conn, sorted(self.pending_user_days), self.deltas)
         self.pending_user_days.clear()
 
+    def _write_gathered(self) -> None:
+        """Write the user-days, rollup deltas and first/last seen gathered since the last time."""
+        self._flush_user_days()
+        self.deltas.write(self.conn)
+        self._write_seen()
+
     def _finish(self) -> None:
         conn = self.conn
         self._flush_user_days()
+        self._write_seen()  # first: removing in-file duplicates may narrow what they widened
         if self.deferred_indexes:
             build_events_indexes(conn, self.deferred_indexes, self.deltas, self.summary)
         self.deltas.write(conn)
+        self._backfill()
+        build_rollup_indexes(conn, self.deferred_rollup_indexes)
+        if self.deferred_indexes:
+            record_deferred(conn, self.run_id, [])
+        self._save_counts()
+
+    def _write_seen(self) -> None:
+        conn = self.conn
         conn.executemany(
             "insert into users(user_id, first_seen, last_seen) values (?, ?, ?) "
             "on conflict(user_id) do update set "
@@ -447,14 +542,18 @@ class Batcher:
             "last_seen = max(coalesce(last_seen, excluded.last_seen), excluded.last_seen)",
             ((u, acc, a, b) for (u, acc), (a, b) in self.members_seen.items()),
         )
-        self._backfill()
-        build_rollup_indexes(conn, self.deferred_rollup_indexes)
+        self.users_seen.clear()
+        self.accounts_seen.clear()
+        self.members_seen.clear()
 
     def _backfill(self) -> None:
-        """Attribute earlier unattributed events of users whose membership arrived now."""
+        """Attribute earlier unattributed events of users whose membership arrived now.
+
+        Their users are those of unattributed events who have a membership now: one known
+        before would have given those events its account as they went in. Asking the table
+        rather than remembering keeps this right for a run resumed after a kill.
+        """
         conn = self.conn
-        if not self.changed_users:
-            return
         waiting = {
             u
             for (u,) in conn.execute(
@@ -463,7 +562,7 @@ class Batcher:
             )
         }
         deltas = RollupDeltas(self.rules)
-        for user in sorted(waiting & self.changed_users):
+        for user in sorted(waiting & self.user_account.keys()):
             account = self.user_account[user]
             user_days = set()
             for kind, day, event, props in conn.execute(

@@ -1,11 +1,14 @@
-"""Files in, events / users / accounts / rollups out: one transaction per file.
+"""Files in, events / users / accounts / rollups out, committed in chunks that resume.
 
 For each file: detect the format, stream it in batches, ``INSERT OR IGNORE`` the events on the
 unique dedupe index, and derive everything else (rollups, active users, first/last seen,
 memberships, traits, role and plan changes, conversions) only from the rows that were actually
-inserted. The whole file is one write transaction, so Ctrl-C or a crash leaves nothing of it,
-and running the same command again finishes the job. A finished file's sha256 is kept in
-``ingest_runs``: the identical file again is answered from there (reported as all duplicates).
+inserted. A file commits in chunks of about a second (batches.py), so teammates' writes never
+wait long; its ``ingest_runs`` row counts what the committed chunks read, so Ctrl-C or a
+crash keeps whole chunks and running the same command again resumes after the last one (the
+same bytes, by sha256). A finished file's sha256 answers the identical file again from the
+ledger (reported as all duplicates). ``--strict`` keeps one transaction per file, since its
+first reject must roll the whole file back.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +38,12 @@ from .runs import (
     finish_run,
     identical_run,
     may_be_ingested,
+    resumable_run,
+    run_counts,
     sha256,
     sha256_meanwhile,
     start_run,
+    unfinished_of_size,
 )
 from .sources import chain_first, detect_format, open_input, peek_first
 
@@ -111,8 +118,9 @@ def ingest_records(
     summary = FileSummary(source=source, format=fmt)
     with store.write(db) as conn:
         run_id = start_run(conn, source, None, None)
-        batches.Batcher(conn, config, source, run_id, summary, strict=False).run(items, None)
-        finish_run(conn, run_id, summary)
+        batcher = batches.Batcher(conn, config, source, run_id, summary, strict=False)
+        batcher.run(batches.prepared_batches(items, run_id, batcher.keep_events), None)
+        finish_run(conn, run_id)
     summary.seconds = time.perf_counter() - start
     return summary
 
@@ -136,7 +144,7 @@ def _ingest_path(
     # otherwise the file is new to this database and is hashed while it is read.
     digest_later = None
     if size is not None:
-        if may_be_ingested(db, size):
+        if may_be_ingested(db, size) or unfinished_of_size(db, size):
             digest = sha256(path)
         else:
             digest_later = sha256_meanwhile(path)
@@ -154,11 +162,17 @@ def _ingest_path(
             if progress:
                 progress(path, size, size)
             return summary
+    # A run of these bytes killed after some chunks goes on after its last one (not --strict,
+    # whose file is all or nothing).
+    resume = resumable_run(db, digest, size) if digest and size and not strict else None
     with ExitStack() as stack:
         raw, parts = open_input(path, stack)
         head, first = peek_first(parts)
         format_ = formats[fmt] if fmt != "auto" else detect_format(formats, head, path)
         summary = FileSummary(source=path, format=format_.name, bytes=size)
+        if resume is not None:
+            for name, value in run_counts(db.conn, resume).items():
+                setattr(summary, name, value)
 
         def members() -> Iterator[Record | Reject]:
             for member, stream in chain_first(first, parts):
@@ -171,6 +185,8 @@ def _ingest_path(
             records: Iterable[Record | Reject] = format_.read(first[1], path, config)
         else:
             records = members()
+        if summary.read:  # resumed: what the committed chunks read is read again, not kept
+            records = islice(records, summary.read, None)
 
         def position() -> int | None:
             try:
@@ -181,21 +197,32 @@ def _ingest_path(
         if progress:
             progress(path, 0, size)
         with store.write(db) as conn:
-            run_id = start_run(conn, path, digest, size)
-            batcher = batches.Batcher(conn, config, path, run_id, summary, strict=strict)
+            run_id = resume if resume is not None else start_run(conn, path, digest, size)
+            batcher = batches.Batcher(
+                conn,
+                config,
+                path,
+                run_id,
+                summary,
+                strict=strict,
+                chunked=not strict,
+                digest=digest_later,
+            )
+            keep = batcher.keep_events
+            at = (lambda done: progress(path, done, size)) if progress else None
             if is_file and size >= READ_AHEAD_BYTES and read_ahead_available():
-                keep = batcher.keep_events
 
                 def prepare(batch: list[Record | Reject]) -> batches.PreparedBatch:
                     return batches.prepare_batch(batch, run_id, keep)
 
-                at = (lambda done: progress(path, done, size)) if progress else None
                 with read_ahead(records, prepare, batches.BATCH_SIZE, position, path) as ready:
-                    batcher.run_prepared(ready, at)
+                    batcher.run(ready, at)
             else:
-                report = (lambda: progress(path, position(), size)) if progress else None
-                batcher.run(records, report)
-            finish_run(conn, run_id, summary, digest_later() if digest_later else None)
+                batcher.run(batches.prepared_batches(records, run_id, keep, position), at)
+            finish_run(conn, run_id, digest_later() if digest_later else None)
+            # What the run did over all its chunks (another ingest may have adjusted them).
+            for name, value in run_counts(conn, run_id).items():
+                setattr(summary, name, value)
     summary.seconds = time.perf_counter() - start  # commit included
     if progress:
         progress(path, size, size)

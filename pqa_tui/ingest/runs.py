@@ -1,7 +1,9 @@
 """The ``ingest_runs`` ledger: one row per input file, and what it did (a :class:`FileSummary`).
 
 A finished run keeps its file's sha256 and size, so the identical bytes ingested again are
-answered from the ledger (every line a duplicate) instead of being read again.
+answered from the ledger (every line a duplicate) instead of being read again. A run's counts
+are those of its committed chunks (each chunk adds to them in its own transaction), so an
+unfinished run says how far a killed ingest got: ``read`` lines, where a resumed run goes on.
 """
 
 from __future__ import annotations
@@ -47,30 +49,66 @@ class FileSummary:
         return data
 
 
+# The counts a run adds up over its chunks, in FileSummary's and ingest_runs' names.
+COUNTS = ("read", "inserted", "duplicates", "rejected")
+
+
 def start_run(conn: sqlite3.Connection, source: str, digest: str | None, size: int | None) -> int:
     """The ``ingest_runs`` row of this file; its id is every inserted event's ``run_id``."""
     return conn.execute(
-        "insert into ingest_runs(source, sha256, bytes, started_at) values (?, ?, ?, ?)",
+        "insert into ingest_runs(source, sha256, bytes, started_at, read, inserted, duplicates,"
+        " rejected) values (?, ?, ?, ?, 0, 0, 0, 0)",
         (source, digest, size, now_ts()),
     ).lastrowid
 
 
-def finish_run(
-    conn: sqlite3.Connection, run_id: int, summary: FileSummary, digest: str | None = None
+def add_counts(
+    conn: sqlite3.Connection, run_id: int, added: dict[str, int], digest: str | None = None
 ) -> None:
-    """Close the run with its counts (and the digest when it was computed meanwhile)."""
+    """Add one chunk's counts to its run (in the chunk's transaction) and count the chunk."""
     conn.execute(
-        "update ingest_runs set finished_at = ?, read = ?, inserted = ?, duplicates = ?,"
-        " rejected = ?, sha256 = coalesce(?, sha256) where id = ?",
-        (
-            now_ts(),
-            summary.read,
-            summary.inserted,
-            summary.duplicates,
-            summary.rejected,
-            digest,
-            run_id,
-        ),
+        "update ingest_runs set read = read + ?, inserted = inserted + ?, "
+        "duplicates = duplicates + ?, rejected = rejected + ?, chunks = chunks + 1, "
+        "sha256 = coalesce(sha256, ?) where id = ?",
+        (*(added.get(name, 0) for name in COUNTS), digest, run_id),
+    )
+
+
+def run_counts(conn: sqlite3.Connection, run_id: int) -> dict[str, int]:
+    """The counts a run has committed so far."""
+    row = conn.execute(
+        f"select {', '.join(COUNTS)} from ingest_runs where id = ?", (run_id,)
+    ).fetchone()
+    return dict(zip(COUNTS, row, strict=True))
+
+
+def finish_run(conn: sqlite3.Connection, run_id: int, digest: str | None = None) -> None:
+    """Close the run (its counts are in already), with the digest if computed meanwhile."""
+    conn.execute(
+        "update ingest_runs set finished_at = ?, sha256 = coalesce(?, sha256) where id = ?",
+        (now_ts(), digest, run_id),
+    )
+
+
+def resumable_run(db: sqlite_utils.Database, digest: str, size: int) -> int | None:
+    """The latest unfinished run of these very bytes that committed chunks: resume it."""
+    row = db.conn.execute(
+        "select id from ingest_runs where finished_at is null and sha256 = ? and bytes = ? "
+        "and chunks > 0 and mode is null order by id desc limit 1",
+        (digest, size),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def unfinished_of_size(db: sqlite_utils.Database, size: int) -> bool:
+    """Whether a killed run of a file of this size may be resumed (then hash the file first)."""
+    return (
+        db.conn.execute(
+            "select 1 from ingest_runs where finished_at is null and bytes = ? and chunks > 0 "
+            "and mode is null limit 1",
+            (size,),
+        ).fetchone()
+        is not None
     )
 
 
@@ -82,10 +120,12 @@ def sha256(path: str) -> str:
     return h.hexdigest()
 
 
-def sha256_meanwhile(path: str) -> Callable[[], str | None]:
+def sha256_meanwhile(path: str) -> Callable[[bool], str | None]:
     """Hash ``path`` in a thread (reads and hashlib release the GIL) while the file is ingested.
 
-    Returns a function that waits for the digest (``None`` if the file could not be read).
+    Returns a function giving the digest (``None`` if the file could not be read); called with
+    ``False`` it does not wait (``None`` until the thread is done), so each committed chunk can
+    record the digest as soon as it is known: a killed run is then found again to resume.
     """
     found: list[str] = []
 
@@ -96,8 +136,9 @@ def sha256_meanwhile(path: str) -> Callable[[], str | None]:
     thread = threading.Thread(target=run, name=f"pqa sha256: {path}", daemon=True)
     thread.start()
 
-    def result() -> str | None:
-        thread.join()
+    def result(wait: bool = True) -> str | None:
+        if wait:
+            thread.join()
         return found[0] if found else None
 
     return result

@@ -39,7 +39,7 @@ def needs_floor(name: str) -> None:
 
 def test_every_script_has_a_smoke_run():
     scripts = {p.name for p in BENCHMARKS.glob("*.py")}
-    tested = {"ingest.py", "ingest_sql_only.py", "score.py", "tui.py", "backtest.py"}
+    tested = {"ingest.py", "ingest_sql_only.py", "score.py", "tui.py", "backtest.py", "scale.py"}
     assert scripts == tested, "a new benchmark needs a smoke run here"
 
 
@@ -77,6 +77,22 @@ def test_ingest(tmp_path):
     assert "2,000 Segment track events" in result.stdout
     for contender in ("floor", "pqa ingest", "pqa ingest (again, all duplicates)"):
         assert any(line.startswith(contender + " ") for line in result.stdout.splitlines())
+
+
+def test_scale(tmp_path):
+    needs_floor("ingest_floor.py")
+    result = run(
+        "scale.py", "--events", "3000", "--floor-events", "2000", "--note-events", "3000",
+        tmp_path=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for shape in ("sessions", "uniform", "export"):
+        assert any(line.startswith(f"floor ratio, {shape}") for line in lines), shape
+    assert any(line.startswith("engines, 3,000 events: default") for line in lines)
+    assert any(line.startswith("scoring: 2,000 events") for line in lines)
+    assert any(line.startswith("notes during a 3,000-event ingest") for line in lines)
+    assert any("load average before" in line for line in lines)
 
 
 def test_ingest_sql_only(tmp_path):
