@@ -202,6 +202,7 @@ from pqa_tui.store import open_db
 db_path, me, acks = sys.argv[1], sys.argv[2], open(sys.argv[3], "a", buffering=1)
 db, config = open_db(db_path), Config()
 i = int(sys.argv[4])
+acks.write("ready\n")
 while True:
     triage.claim(db, config, "acct-1", me)
     triage.add_note(db, config, "acct-1", me, f"{me} {i}")
@@ -212,18 +213,32 @@ while True:
 """
 
 
+def wait_for_ready(acks: Path, count: int, proc: subprocess.Popen, limit: float = 60.0) -> None:
+    """Until the writer has said ``ready`` ``count`` times in all (it is in its write loop)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        text = acks.read_text() if acks.exists() else ""
+        if text.count("ready\n") >= count:
+            return
+        assert proc.poll() is None, proc.communicate()[1]
+        time.sleep(0.01)
+    raise AssertionError(f"the writer did not start within {limit} s")
+
+
 def test_killed_note_and_claim_writes_are_all_or_nothing(tmp_path, exports, pick, tally):
     db = tmp_path / "triage.db"
     run(db, "ingest", exports[0])
     acks = tmp_path / "acks.txt"
     rng = random.Random(3)
     next_i, kills = 0, 0
-    for _ in range(pick(12, 80)):
+    for started in range(1, pick(12, 80) + 1):
         proc = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(db), "ann", str(acks), str(next_i)],
             stderr=subprocess.PIPE,
         )
-        time.sleep(rng.uniform(0.3, 0.9))  # past start-up, into the write loop
+        # Past start-up (which a loaded machine can stretch past a second), into the write loop.
+        wait_for_ready(acks, started, proc)
+        time.sleep(rng.uniform(0.0, 0.6))
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
         kills += 1
