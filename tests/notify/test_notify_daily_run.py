@@ -35,7 +35,7 @@ def export(path: Path, first_day: int, last_day: int) -> Path:
 def invoke(tmp_path: Path, db_path: Path, webhook, *args: str):
     config = tmp_path / "pqa.toml"
     config.write_text(
-        "[scoring]\nexclude_domains = []\nthreshold = 1\n"
+        "[scoring]\nexclude_domains = []\nthreshold = 1\nrequire_intent = false\n"
         f'[[notify.channels]]\nname = "sales"\nurl = "{webhook.url()}"\n'
     )
     base = ["--db", str(db_path), "--config", str(config)]
