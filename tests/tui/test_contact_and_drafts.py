@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from textual import events
 from textual.widgets import Input, TextArea
-from tui_data import NOW, drive, settle
+from tui_data import NOW, burst, drive, settle
 
 from pqa_tui import store, triage
 from pqa_tui.config import TriageConfig
@@ -53,16 +52,6 @@ def messages(app) -> list[str]:
 
 def form_error(app) -> str:
     return str(app.screen.query_one("#form-error").render())
-
-
-def burst(app, text: str, *then: str) -> None:
-    """Send ``text`` and the keys ``then`` to the app at once, as a fast typist or a terminal's
-    burst does: nothing is processed between them (unlike ``pilot.press``, which waits)."""
-    keys = [("space" if c == " " else c, c) for c in text] + [(k, None) for k in then]
-    for key, char in keys:
-        event = events.Key(key, char)
-        event.set_sender(app)
-        app._driver.send_message(event)
 
 
 @pytest.fixture

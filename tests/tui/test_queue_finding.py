@@ -4,7 +4,7 @@ the rep is."""
 
 from __future__ import annotations
 
-from tui_data import NOW, drive, settle
+from tui_data import NOW, burst, drive, settle
 
 from pqa_tui import store, triage
 from pqa_tui.tui.screens.account import AccountScreen
@@ -60,6 +60,22 @@ def test_search_finds_people_by_name_and_email(make_app):
         await pilot.press(*(["backspace"] * 4), *"nobody-at-all")
         await searched(pilot)
         assert "no account or person matches" in status(app)
+
+    drive(app, script)
+
+
+def test_a_search_typed_in_one_burst_with_the_slash_is_kept_whole(make_app):
+    """`/lima` as a terminal sends it: the letters reach the search box, none of them acts as
+    a queue key (l, i, m, a: a opens the assign form)."""
+    app = make_app()
+
+    async def script(pilot):
+        await settle(pilot)
+        burst(app, "/lima")
+        await searched(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        assert app.screen.query_one("#search").value == "lima"
+        assert ids(app) == ["acct-01"]
 
     drive(app, script)
 

@@ -180,7 +180,7 @@ def test_sort_by_key_and_by_header(make_app):
     drive(app, script)
 
 
-def test_users_trend_and_last_touch_show_and_sort_when_there_is_room(make_app, workspace):
+def test_since_users_trend_and_last_touch_show_and_sort_when_there_is_room(make_app, workspace):
     db = store.open_db(workspace.db_path)
     triage.add_note(db, workspace.config, "acct-04", "bob", "emailed", now=NOW)
     db.close()
@@ -189,12 +189,13 @@ def test_users_trend_and_last_touch_show_and_sort_when_there_is_room(make_app, w
     async def script(pilot):
         table = table_of(app)
         shown = [c.key for c in app.screen.columns]
-        assert shown[-3:] == ["active_users", "trend", "last_touch"]  # 120 wide: no PQA since
+        assert shown[-4:] == ["pqa_since", "active_users", "trend", "last_touch"]  # 160 wide
         row = table.get_row("acct-01")
-        assert (row[5].plain, row[6].plain) == ("3", "▅▅▅█████")  # 2, 2, 2 then 3 a week
-        assert table.get_row("acct-02")[6].plain == "▁" * 8
-        assert table.get_row("acct-04")[7].plain == "2026-03-10"
-        await pilot.click(QueueTable, offset=(92, 0))  # the Users header
+        assert (row[6].plain, row[7].plain) == ("3", "▅▅▅█████")  # 2, 2, 2 then 3 a week
+        assert table.get_row("acct-02")[7].plain == "▁" * 8
+        assert table.get_row("acct-04")[8].plain == "2026-03-10"
+        users_at = sum(c.width + 2 for c in app.screen.columns[: shown.index("active_users")])
+        await pilot.click(QueueTable, offset=(users_at + 2, 0))  # the Users header
         await settle(pilot)
         assert (app.screen.sort, app.screen.descending) == ("active_users", True)
         assert ids(app)[0] == "acct-01"
@@ -202,7 +203,18 @@ def test_users_trend_and_last_touch_show_and_sort_when_there_is_room(make_app, w
         await settle(pilot)
         assert app.screen.sort == "last_touch" and ids(app)[0] == "acct-04"
 
-    drive(app, script)
+    drive(app, script, size=(160, 40))
+
+
+def test_since_when_shows_from_100_columns(make_app):
+    app = make_app()
+
+    async def script(pilot):
+        assert "pqa_since" in [c.key for c in app.screen.columns]
+        picture = app.export_screenshot().replace("&#160;", " ")
+        assert "PQA since" in picture
+
+    drive(app, script, size=(100, 30))
 
 
 def test_pages_in_more_rows_as_the_cursor_nears_the_end(make_app, workspace):

@@ -8,6 +8,8 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from textual import events
+
 from pqa_tui import store
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -164,3 +166,16 @@ def drive(app, script, *, size=(120, 40), notifications: bool = False) -> None:
             await script(pilot)
 
     asyncio.run(main())
+
+
+KEY_NAMES = {" ": "space", "/": "slash"}
+
+
+def burst(app, text: str, *then: str) -> None:
+    """Send ``text`` and the keys ``then`` to the app at once, as a fast typist or a terminal's
+    burst does: nothing is processed between them (unlike ``pilot.press``, which waits)."""
+    keys = [(KEY_NAMES.get(c, c), c) for c in text] + [(k, None) for k in then]
+    for key, char in keys:
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)

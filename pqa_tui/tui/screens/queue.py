@@ -21,7 +21,7 @@ from ...triage.queue_view import QueueRow
 from ...workspace import Workspace
 from ..widgets.queue_table import PAGE, QueueTable, columns_for
 from .account import AccountScreen
-from .triage_base import Target, TriageScreen
+from .triage_base import FORM_ACTIONS, Target, TriageScreen
 
 SEARCH_PAUSE = 0.15  # seconds of no typing before the search runs
 
@@ -57,6 +57,8 @@ class ViewTabs(Tabs):
 
 class QueueScreen(TriageScreen):
     """PQAs waiting for a human; Enter opens one, the triage keys act on the highlighted row."""
+
+    TYPED_AHEAD_ACTIONS = (*FORM_ACTIONS, "search")  # `/kemal` typed in one go searches kemal
 
     CSS_PATH = "queue.tcss"
     AUTO_FOCUS = "#queue"
@@ -319,9 +321,13 @@ class QueueScreen(TriageScreen):
         return self.target()
 
     def action_search(self) -> None:
+        typed, self._typed_ahead = self._typed_ahead or [], None
         search = self.query_one("#search", Input)
         search.display = True
         search.focus()
+        text = "".join(k.character or "" for k in typed if k.is_printable)
+        if text:
+            search.insert_text_at_cursor(text)
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:

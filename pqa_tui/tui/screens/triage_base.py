@@ -93,6 +93,9 @@ class TriageScreen(Screen[None]):
     (:func:`pqa_tui.triage.refusal`); :meth:`refusals` says why in words.
     """
 
+    # Actions whose keys typed right behind them are kept for what they open (see on_key).
+    TYPED_AHEAD_ACTIONS: tuple[str, ...] = FORM_ACTIONS
+
     BINDINGS = [
         Binding("c", "claim", "Claim"),
         Binding("t", "contacted", "Contacted"),
@@ -160,7 +163,7 @@ class TriageScreen(Screen[None]):
             return
         active = self.active_bindings.get(event.key)
         action = active.binding.action if active else ""
-        if action in FORM_ACTIONS and self.check_action(action, ()) is True:
+        if action in self.TYPED_AHEAD_ACTIONS and self.check_action(action, ()) is True:
             typed: list[events.Key] = []
             self._typed_ahead = typed
             # Should the form not open after all, stop keeping keys (as if never typed).

@@ -30,10 +30,10 @@ class Column:
 # Shown when the terminal has room, most useful first; the reasons keep REASONS_ROOM at least.
 # Each is one wider than its label: the sorted column's label ends in an arrow.
 OPTIONAL = (
+    Column("pqa_since", "PQA since", 10, "since"),  # since when: from 100 columns on
     Column("active_users", "Users", 6, "active_users"),
     Column("trend", "Trend", 8, "trend"),
     Column("last_touch", "Last touch", 11, "last_touch"),
-    Column("pqa_since", "PQA since", 10, "since"),
 )
 REASONS_ROOM = 28
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -41,7 +41,7 @@ SPARKS = "▁▂▃▄▅▆▇█"
 
 def columns_for(width: int) -> list[Column]:
     """The columns sized to the terminal: account, score, reasons, state and owner always;
-    then users, trend, last touch and PQA since while the reasons keep room (at 80 columns
+    then PQA since, users, trend and last touch while the reasons keep room (at 80 columns
     the reasons, which often name the users already, keep it all); a large terminal gives
     names and reasons the extra room."""
     name_width = 30 if width >= 140 else 24 if width >= 110 else 16
