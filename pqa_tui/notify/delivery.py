@@ -116,7 +116,7 @@ def notify(
             if why is None:
                 if row.event == outbox.NEW:
                     announced += 1
-                due.append(_Due(row, _news(db, row, channel, seen, cap)))
+                due.append(_Due(row, _news(db, config, row, channel, seen, cap)))
                 continue
             status = HELD if hold else SKIPPED
             run.deliveries.append(_delivery(row, status))
@@ -197,6 +197,7 @@ def _judge(
 
 def _news(
     db: sqlite_utils.Database,
+    config: Config,
     row: outbox.OutboxRow,
     channel: ChannelConfig,
     live: dict[str, Live],
@@ -205,7 +206,7 @@ def _news(
     if row.event != outbox.DIGEST:
         assert row.account_id is not None
         owner = live[row.account_id].owner
-        return [account_news(db.conn, row.event, row.event_id, row.account_id, owner)]
+        return [account_news(db, config, row.event, row.event_id, row.account_id, owner)]
     # The day's digest: the new accounts the queue shows today, best first.
     shown = sorted(
         (a.new_rank, account_id, a.owner)
@@ -215,7 +216,7 @@ def _news(
         and (not channel.owner or a.owner == channel.owner)
     )
     return [
-        account_news(db.conn, outbox.DIGEST, row.event_id, account_id, owner)
+        account_news(db, config, outbox.DIGEST, row.event_id, account_id, owner)
         for _, account_id, owner in shown
     ]
 

@@ -16,10 +16,13 @@ import html
 import json
 import re
 import shlex
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlite_utils
+
+from ..config import Config
+from ..contacts import Contact, account_contacts
 from ..safe_text import clean
 
 LABELS = {
@@ -59,15 +62,6 @@ def markup(value: Any) -> str:
 def title_text(value: Any) -> str:
     """Untrusted text for a title or email subject: one line, no markup characters, no pings."""
     return _TITLE_DROPPED.sub("", plain(value))
-
-
-@dataclass(frozen=True)
-class Contact:
-    """A buyer in the account: who to write to."""
-
-    name: str | None
-    email: str | None
-    title: str | None  # seniority, role, department as known
 
 
 @dataclass(frozen=True)
@@ -154,8 +148,9 @@ def _headline(news: AccountNews, esc: Any) -> str:
 
 
 def _contact(c: Contact, esc: Any) -> str:
-    parts = [esc(c.name) if c.name else "", esc(c.email) if c.email else "no email"]
-    return ", ".join(p for p in [*parts, esc(c.title) if c.title else ""] if p)
+    about = ", ".join(x for x in (c.title, c.department) if x)
+    parts = [esc(c.name) if c.name else "", esc(c.email), esc(about) if about else ""]
+    return ", ".join(p for p in parts if p)
 
 
 def _owner_line(news: AccountNews, esc: Any) -> str:
@@ -190,10 +185,16 @@ def _account_html(news: AccountNews) -> str:
 
 
 def account_news(
-    conn: sqlite3.Connection, event: str, event_id: str, account_id: str, owner: str | None
+    db: sqlite_utils.Database,
+    config: Config,
+    event: str,
+    event_id: str,
+    account_id: str,
+    owner: str | None,
 ) -> AccountNews:
-    """Read what a message says about one account: name, score, reasons and buyers."""
-    row = conn.execute(
+    """Read what a message says about one account: name, score, reasons and buyers (the
+    buyer-persona members :func:`pqa_tui.contacts.account_contacts` lists, with an email)."""
+    row = db.conn.execute(
         "select a.name, a.domain, s.score, s.reasons from (select 1) "
         "left join accounts a on a.account_id = :id left join scores s on s.account_id = :id",
         {"id": account_id},
@@ -207,29 +208,9 @@ def account_news(
         domain=domain,
         score=score,
         reasons=_loads(reasons, []),
-        buyers=_buyers(conn, account_id),
+        buyers=[c for c in account_contacts(db, config, account_id) if c.buyer and c.email],
         owner=owner,
     )
-
-
-def _buyers(conn: sqlite3.Connection, account_id: str) -> list[Contact]:
-    """The buyers the buyer_persona detector found in its last run, with name and email."""
-    contacts: list[Contact] = []
-    for (evidence,) in conn.execute(
-        "select evidence from signals where account_id = ? and detector = 'buyer_persona' "
-        "order by points desc, id",
-        [account_id],
-    ):
-        for b in _loads(evidence, {}).get("buyers", []):
-            if not isinstance(b, dict):
-                continue
-            user = conn.execute(
-                "select name, email from users where user_id = ?", [b.get("user_id")]
-            ).fetchone()
-            name, email = user if user else (None, b.get("email"))
-            about = ", ".join(str(b[k]) for k in ("seniority", "role", "department") if b.get(k))
-            contacts.append(Contact(name, email or b.get("email"), about or None))
-    return contacts
 
 
 def _loads(text: str | None, empty: Any) -> Any:
