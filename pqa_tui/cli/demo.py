@@ -162,7 +162,7 @@ def _print_summary(summary: dict[str, Any], st: State, as_json: bool) -> None:
         return
     out(f"Top {len(summary['top'])} of the queue:")
     for i, row in enumerate(summary["top"], 1):
-        reason = row["reasons"][0] if row["reasons"] else ""
+        reason = " · ".join(row["why"][:3]) or (row["reasons"][0] if row["reasons"] else "")
         out(
             f"{i:>3}. {row['name'] or row['account_id']}  ({row['account_id']})  "
             f"score {row['score']:.1f}  [truth: {row['archetype']}]"

@@ -200,6 +200,7 @@ def demo_summary(db: sqlite_utils.Database, config: Config, *, top: int = 5) -> 
                 "owner": r.owner,
                 "archetype": archetypes.get(r.account),
                 "reasons": r.reasons,
+                "why": r.why,
             }
             for r in rows
         ],
