@@ -91,9 +91,52 @@ def _parquet(con: Any, path: str) -> str:
     )
 
 
+def _fast_ndjson(path: str) -> str:
+    """One NDJSON file read by DuckDB's JSON reader in one pass (no line text kept): the fast
+    way, used while every line is a usable object; line numbers count non-blank lines."""
+    name = path.replace("'", "''")
+    columns = ", ".join(f"'{key}': '{kind}'" for key, kind in _RAW_COLUMNS.items())
+    fields = ", ".join(f'"{key}"' for key in _RAW_COLUMNS)
+    return (
+        f"select '{name}' as filename, row_number() over () as line, "
+        f"cast(null as VARCHAR) as text, '{{}}'::JSON as doc, {fields} "
+        f"from read_json('{name}', format = 'newline_delimited', columns = {{{columns}}})"
+    )
+
+
+# Why a call the SQL cannot use is a reject, in the event ingest's words (null: usable).
+_REASON = (
+    "case "
+    "when type is null or type not in ('track','identify','group','page','screen','alias') "
+    "then 'unknown Segment call type' "
+    "when raw_ts is null then 'no timestamp' "
+    "when ts is null then 'bad timestamp' "
+    'when uid is null and context_group_id is null and "groupId" is null '
+    "then 'no user and no account (userId, anonymousId, groupId)' "
+    "when type = 'track' and event is null then 'track call without an event name' end"
+)
+
+
 def _raw(con: Any, paths: list[str]) -> None:
-    """Every call of ``paths`` in one table ``raw``, with its file and line."""
-    parts = [_parquet(con, p) if p.endswith(".parquet") else _ndjson(p) for p in paths]
+    """Every call of ``paths`` in one table ``raw``, with its file and line.
+
+    NDJSON is first read by DuckDB's JSON reader; if a line is not a JSON object (the reader
+    stops) or any call is a reject, the files are read again line by line as text, so every
+    reject has its true line number. Clean files, the usual case, are parsed once."""
+    import duckdb
+
+    try:
+        _raw_from(con, [_parquet(con, p) if p.endswith(".parquet") else _fast_ndjson(p)
+                        for p in paths])  # fmt: skip
+        clean = con.execute(f"select count(*) from calls where ({_REASON}) is not null")
+        if clean.fetchone()[0] == 0:
+            return
+    except duckdb.Error:  # a line the JSON reader cannot read: read as text below
+        pass
+    _raw_from(con, [_parquet(con, p) if p.endswith(".parquet") else _ndjson(p) for p in paths])
+
+
+def _raw_from(con: Any, parts: list[str]) -> None:
     con.execute(
         "create or replace table raw as select *, "
         'coalesce("timestamp", "originalTimestamp", "sentAt", "receivedAt") as raw_ts '
@@ -114,20 +157,10 @@ def reject_reasons(con: Any) -> list[tuple[str, int, str]]:
         "select filename, line, case when json_valid(text) then 'expected a JSON object' "
         "else 'malformed JSON' end from raw where doc is null order by filename, line"
     ).fetchall()
-    return (
-        malformed
-        + con.execute(
-            "select filename, line, case "
-            "when type is null or type not in ('track','identify','group','page','screen','alias') "
-            "then 'unknown Segment call type' "
-            "when raw_ts is null then 'no timestamp' "
-            "when ts is null then 'bad timestamp' "
-            'when uid is null and context_group_id is null and "groupId" is null '
-            "then 'no user and no account (userId, anonymousId, groupId)' "
-            "when type = 'track' and event is null then 'track call without an event name' end "
-            "as reason from calls where reason is not null order by filename, line"
-        ).fetchall()
-    )
+    return malformed + con.execute(
+        f"select filename, line, {_REASON} as reason from calls where reason is not null "
+        "order by filename, line"
+    ).fetchall()
 
 
 def segment_tables(con: Any, paths: list[str], config: Config) -> None:
