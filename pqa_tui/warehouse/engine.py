@@ -157,10 +157,13 @@ def reject_reasons(con: Any) -> list[tuple[str, int, str]]:
         "select filename, line, case when json_valid(text) then 'expected a JSON object' "
         "else 'malformed JSON' end from raw where doc is null order by filename, line"
     ).fetchall()
-    return malformed + con.execute(
-        f"select filename, line, {_REASON} as reason from calls where reason is not null "
-        "order by filename, line"
-    ).fetchall()
+    return (
+        malformed
+        + con.execute(
+            f"select filename, line, {_REASON} as reason from calls where reason is not null "
+            "order by filename, line"
+        ).fetchall()
+    )
 
 
 def segment_tables(con: Any, paths: list[str], config: Config) -> None:
