@@ -9,16 +9,15 @@ SQLite.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from ..config import Config
-from .loader import LoadSummary, RollupsError, load_rollups
+from .loader import LoadSummary, RollupsError, load_results
 from .sources import EXTRA_USER_TRAITS, PROFILE_TRAITS, snake_case
-from .sql import statements
+from .sql import bodies, shared
 
 # The fields of a Segment call the warehouse tables need, read as text or JSON.
 _RAW_COLUMNS = {
@@ -224,11 +223,35 @@ def segment_tables(con: Any, paths: list[str], config: Config) -> None:
         )
 
 
-def export_rollups(con: Any, config: Config, folder: Path) -> None:
-    """Run the DuckDB SQL over the tables in ``con`` and write one Parquet file per table."""
-    for name, sql in statements(config, "segment", "duckdb").items():
-        target = str(folder / f"{name}.parquet").replace("'", "''")
-        con.execute(f"copy ({sql}) to '{target}' (format parquet)")
+# The engine's big tables in the stored form, so the loader takes its rows as they come.
+_STORED = {
+    "rollups": "select account_id, cast(day as varchar), metric, value from ({body}) as r "
+    "where account_id <> '' and day is not null and metric is not null and value is not null",
+    "user_days": "select account_id, cast(day as varchar), user_id from ({body}) as u "
+    "where account_id <> '' and day is not null and user_id <> ''",
+}
+
+
+def rollup_results(con: Any, config: Config) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Table -> (columns, rows) of the rollup SQL over the tables in ``con``.
+
+    The CTEs every table starts from (deduplicated, attributed usage) are computed once into
+    tables of their own schema, not once per table; the rows come back as tuples."""
+    import sqlglot
+
+    common = sqlglot.parse_one(f"with {shared(config)} select 1", read="duckdb")
+    con.execute("create schema if not exists pqa_rollup")
+    con.execute("set search_path = 'pqa_rollup,main'")
+    for cte in common.ctes:
+        con.execute(f'create or replace table pqa_rollup."{cte.alias}" as {cte.this.sql("duckdb")}')
+    out = {}
+    for name, body in bodies(config).items():
+        sql = body if body.lstrip().startswith("select") else f"with {body}"
+        if name in _STORED:
+            sql = _STORED[name].format(body=sql)
+        cur = con.execute(sql)
+        out[name] = ([d[0].lower() for d in cur.description], cur.fetchall())
+    return out
 
 
 def ingest_with_duckdb(db: sqlite_utils.Database, config: Config, paths: list[str]) -> LoadSummary:
@@ -241,15 +264,15 @@ def ingest_with_duckdb(db: sqlite_utils.Database, config: Config, paths: list[st
         segment_tables(con, paths, config)
         rejects = reject_reasons(con)
         read = con.execute("select count(*) from raw").fetchone()[0]
-        with tempfile.TemporaryDirectory(prefix="pqa-duckdb-") as tmp:
-            export_rollups(con, config, Path(tmp))
-            return load_rollups(
-                db,
-                tmp,
-                mode="duckdb",
-                source=", ".join(paths),
-                read_events=read,
-                event_rejects=rejects,
-            )
+        results = rollup_results(con, config)
     finally:
         con.close()
+    return load_results(
+        db,
+        results,
+        mode="duckdb",
+        source=", ".join(paths),
+        read_events=read,
+        event_rejects=rejects,
+        stored=tuple(_STORED),
+    )
