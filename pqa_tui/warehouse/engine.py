@@ -229,7 +229,10 @@ _STORED = {
     "where account_id <> '' and day is not null and metric is not null and value is not null",
     "user_days": "select account_id, cast(day as varchar), user_id from ({body}) as u "
     "where account_id <> '' and day is not null and user_id <> ''",
+    "memberships": "select user_id, account_id, strftime(first_seen, '{ts}'), "
+    "strftime(last_seen, '{ts}') from ({body}) as m where user_id <> '' and account_id <> ''",
 }
+_TS = "%Y-%m-%dT%H:%M:%S.%fZ"  # timestamps.format_ts as DuckDB writes it
 
 
 def rollup_results(con: Any, config: Config) -> dict[str, tuple[list[str], list[tuple]]]:
@@ -248,7 +251,7 @@ def rollup_results(con: Any, config: Config) -> dict[str, tuple[list[str], list[
     for name, body in bodies(config).items():
         sql = body if body.lstrip().startswith("select") else f"with {body}"
         if name in _STORED:
-            sql = _STORED[name].format(body=sql)
+            sql = _STORED[name].format(body=sql, ts=_TS)
         cur = con.execute(sql)
         out[name] = ([d[0].lower() for d in cur.description], cur.fetchall())
     return out

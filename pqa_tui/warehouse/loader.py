@@ -217,10 +217,15 @@ def _covered(data: dict[str, list[tuple]]) -> dict[str, tuple[str, str]]:
 
 
 def _upsert_seen(conn, table: str, key: tuple[str, ...], rows: list[tuple], extra: tuple) -> None:
-    """Insert or update rows: the given profile values win, first/last seen only widen."""
+    """Insert or update rows: the given profile values win, first/last seen only widen.
+
+    Rows are grouped by which profile values they carry, one executemany per group."""
+    groups: dict[tuple[str, ...], list[list]] = {}
     for values in rows:
         row = dict(zip(COLUMNS[table], values, strict=True))
-        cols = [*key, *[c for c in extra if row.get(c) is not None], "first_seen", "last_seen"]
+        cols = (*key, *[c for c in extra if row.get(c) is not None], "first_seen", "last_seen")
+        groups.setdefault(cols, []).append([row.get(c) for c in cols])
+    for cols, params in groups.items():
         sets = [f"{c} = excluded.{c}" for c in cols if c in extra]
         sets += [
             "first_seen = min(coalesce(first_seen, excluded.first_seen), "
@@ -228,10 +233,10 @@ def _upsert_seen(conn, table: str, key: tuple[str, ...], rows: list[tuple], extr
             "last_seen = max(coalesce(last_seen, excluded.last_seen), "
             "coalesce(excluded.last_seen, last_seen))",
         ]
-        conn.execute(
+        conn.executemany(
             f"insert into {table}({', '.join(cols)}) values ({', '.join('?' * len(cols))}) "
             f"on conflict({', '.join(key)}) do update set {', '.join(sets)}",
-            [row.get(c) for c in cols],
+            params,
         )
 
 
