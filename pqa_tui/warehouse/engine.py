@@ -223,14 +223,17 @@ def segment_tables(con: Any, paths: list[str], config: Config) -> None:
         )
 
 
-# The engine's big tables in the stored form, so the loader takes its rows as they come.
+# The engine's big tables in the stored form, so the loader takes its rows as they come, in
+# key order (the B-trees fill from left to right).
 _STORED = {
     "rollups": "select account_id, cast(day as varchar), metric, value from ({body}) as r "
-    "where account_id <> '' and day is not null and metric is not null and value is not null",
+    "where account_id <> '' and day is not null and metric is not null and value is not null "
+    "order by 1, 2, 3",
     "user_days": "select account_id, cast(day as varchar), user_id from ({body}) as u "
-    "where account_id <> '' and day is not null and user_id <> ''",
+    "where account_id <> '' and day is not null and user_id <> '' order by 1, 2, 3",
     "memberships": "select user_id, account_id, strftime(first_seen, '{ts}'), "
-    "strftime(last_seen, '{ts}') from ({body}) as m where user_id <> '' and account_id <> ''",
+    "strftime(last_seen, '{ts}') from ({body}) as m where user_id <> '' and account_id <> '' "
+    "order by 1, 2",
 }
 _TS = "%Y-%m-%dT%H:%M:%S.%fZ"  # timestamps.format_ts as DuckDB writes it
 

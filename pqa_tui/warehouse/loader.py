@@ -23,6 +23,7 @@ import sqlite_utils
 
 from .. import store
 from ..errors import PqaError
+from ..ingest.bulk_indexes import build_rollup_indexes, defer_rollup_indexes
 from ..ingest.effects import _column_value  # one normalisation of profile values for both paths
 from ..timestamps import format_ts, now_ts, parse_ts
 from .sources import ACCOUNT_TRAITS, PROFILE_TRAITS
@@ -332,10 +333,14 @@ def _write(
                 "outcome = 'converted' and substr(at, 1, 10) between ? and ?",
                 args,
             )
+        # Into empty rollups (a first load) the secondary index is built once at the end.
+        empty = conn.execute("select 1 from rollups limit 1").fetchone() is None
+        deferred = defer_rollup_indexes(conn) if empty else []
         conn.executemany(
             "insert or replace into rollups(account_id, day, metric, value) values (?, ?, ?, ?)",
             data.get("rollups", []),
         )
+        build_rollup_indexes(conn, deferred)
         conn.executemany(
             "insert or ignore into user_days(account_id, day, user_id) values (?, ?, ?)",
             data.get("user_days", []),
