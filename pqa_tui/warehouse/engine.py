@@ -1,7 +1,7 @@
 """``pqa ingest --engine duckdb``: DuckDB computes the rollups of big local Segment exports.
 
 The files (NDJSON, gzipped or not, or Parquet with Segment's field names) are read by DuckDB
-into tables of Segment's warehouse shape (``tracks``, ``pages``, ``identifies``, ``groups`` and
+into views of Segment's warehouse shape (``tracks``, ``pages``, ``identifies``, ``groups`` and
 one table per storage or subscription event), the generated SQL (:mod:`.sql`) runs over them
 with all cores, and its results go in through the ``--rollups`` loader. Raw events never enter
 SQLite.
@@ -16,7 +16,7 @@ import sqlite_utils
 
 from ..config import Config
 from .loader import LoadSummary, RollupsError, load_results
-from .sources import EXTRA_USER_TRAITS, PROFILE_TRAITS, snake_case
+from .sources import EXTRA_USER_TRAITS, PROFILE_TRAITS, literal, snake_case
 from .sql import bodies, shared
 
 # The fields of a Segment call the warehouse tables need, read as text or JSON.
@@ -91,13 +91,13 @@ def _parquet(con: Any, path: str) -> str:
 
 
 def _fast_ndjson(path: str) -> str:
-    """One NDJSON file read by DuckDB's JSON reader in one pass (no line text kept): the fast
-    way, used while every line is a usable object; line numbers count non-blank lines."""
+    """One NDJSON file read by DuckDB's JSON reader in one pass (no line text, no line
+    numbers: the fast way, used only while no line is a reject)."""
     name = path.replace("'", "''")
     columns = ", ".join(f"'{key}': '{kind}'" for key, kind in _RAW_COLUMNS.items())
     fields = ", ".join(f'"{key}"' for key in _RAW_COLUMNS)
     return (
-        f"select '{name}' as filename, row_number() over () as line, "
+        f"select '{name}' as filename, cast(null as BIGINT) as line, "
         f"cast(null as VARCHAR) as text, '{{}}'::JSON as doc, {fields} "
         f"from read_json('{name}', format = 'newline_delimited', columns = {{{columns}}})"
     )
@@ -126,7 +126,7 @@ def _raw(con: Any, paths: list[str]) -> None:
 
     try:
         _raw_from(con, [_parquet(con, p) if p.endswith(".parquet") else _fast_ndjson(p)
-                        for p in paths])  # fmt: skip
+                        for p in paths], fast=True)  # fmt: skip
         clean = con.execute(f"select count(*) from calls where ({_REASON}) is not null")
         if clean.fetchone()[0] == 0:
             return
@@ -135,19 +135,28 @@ def _raw(con: Any, paths: list[str]) -> None:
     _raw_from(con, [_parquet(con, p) if p.endswith(".parquet") else _ndjson(p) for p in paths])
 
 
-def _raw_from(con: Any, parts: list[str]) -> None:
-    con.execute(
-        "create or replace table raw as select *, "
+def _raw_from(con: Any, parts: list[str], fast: bool = False) -> None:
+    """Tables ``raw`` (every line) and ``calls`` (the JSON objects among them); when every
+    line is an object (``fast``), ``raw`` is a view of ``calls``: one copy of the data."""
+    raw = (
+        "select *, "
         'coalesce("timestamp", "originalTimestamp", "sentAt", "receivedAt") as raw_ts '
         f"from ({' union all '.join(parts)})"
     )
-    con.execute(
-        "create or replace table calls as select *, "
-        "try_cast(raw_ts as timestamptz)::timestamp as ts, "
+    calls = (
+        "select *, try_cast(raw_ts as timestamptz)::timestamp as ts, "
         'coalesce("userId", "anonymousId") as uid, '
         "nullif(json_extract_string(context, '$.groupId'), '') as context_group_id "
-        "from raw where doc is not null"
+        "from {raw} where doc is not null"
     )
+    con.execute("drop view if exists raw")
+    con.execute("drop table if exists raw")
+    if fast:
+        con.execute(f"create or replace table calls as {calls.format(raw=f'({raw})')}")
+        con.execute("create view raw as select * from calls")
+        return
+    con.execute(f"create table raw as {raw}")
+    con.execute(f"create or replace table calls as {calls.format(raw='raw')}")
 
 
 def reject_reasons(con: Any) -> list[tuple[str, int, str]]:
@@ -166,7 +175,7 @@ def reject_reasons(con: Any) -> list[tuple[str, int, str]]:
 
 
 def segment_tables(con: Any, paths: list[str], config: Config) -> None:
-    """Segment's warehouse tables, built from raw Segment calls in ``paths``."""
+    """Segment's warehouse tables (as views over ``calls``), from raw Segment calls in ``paths``."""
     _raw(con, paths)
     ok = (
         "ts is not null and (uid is not null or context_group_id is not null "
@@ -177,11 +186,11 @@ def segment_tables(con: Any, paths: list[str], config: Config) -> None:
         'context_group_id, ts as "timestamp"'
     )
     con.execute(
-        f"create or replace table tracks as select {common}, event from calls "
+        f"create or replace view tracks as select {common}, event from calls "
         f"where type = 'track' and event is not null and {ok}"
     )
     con.execute(
-        f"create or replace table pages as select {common}, name, "
+        f"create or replace view pages as select {common}, name, "
         "coalesce(json_extract_string(properties, '$.path'), "
         "json_extract_string(context, '$.page.path')) as path from calls "
         f"where type = 'page' and {ok}"
@@ -193,7 +202,7 @@ def segment_tables(con: Any, paths: list[str], config: Config) -> None:
         f'json_extract_string({traits}, \'$."{n}"\') as "{snake_case(n)}"' for n in names
     )
     con.execute(
-        f"create or replace table identifies as select {common}, {cols} from calls "
+        f"create or replace view identifies as select {common}, {cols} from calls "
         f"where type = 'identify' and {ok}"
     )
     plan = config.plans.trait
@@ -202,24 +211,23 @@ def segment_tables(con: Any, paths: list[str], config: Config) -> None:
         for n in ("name", "domain", plan, "created_at")
     )
     con.execute(
-        'create or replace table groups as select "messageId" as id, "userId" as user_id, '
+        'create or replace view groups as select "messageId" as id, "userId" as user_id, '
         '"anonymousId" as anonymous_id, nullif("groupId", \'\') as group_id, '
         f"ts as \"timestamp\", {gcols} from calls where type = 'group' and {ok}"
     )
     prop = config.storage.property
     for event in config.storage.events:
         con.execute(
-            f'create or replace table "{snake_case(event)}" as select "messageId" as id, '
+            f'create or replace view "{snake_case(event)}" as select "messageId" as id, '
             f"try_cast(json_extract_string(properties, '$.\"{prop}\"') as double) "
-            f"as \"{snake_case(prop)}\" from calls where type = 'track' and event = ?",
-            [event],
+            f"as \"{snake_case(prop)}\" from calls where type = 'track' "
+            f"and event = {literal(event)}",
         )
     for event in config.plans.subscription_events:
         con.execute(
-            f'create or replace table "{snake_case(event)}" as select "messageId" as id, '
+            f'create or replace view "{snake_case(event)}" as select "messageId" as id, '
             f'json_extract_string(properties, \'$."{plan}"\') as "{snake_case(plan)}" '
-            "from calls where type = 'track' and event = ?",
-            [event],
+            f"from calls where type = 'track' and event = {literal(event)}",
         )
 
 
