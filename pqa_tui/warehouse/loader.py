@@ -12,7 +12,7 @@ the event ingest.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ import sqlite_utils
 
 from .. import store
 from ..errors import PqaError
+from ..ingest.bulk_indexes import build_rollup_indexes, defer_rollup_indexes
 from ..ingest.effects import _column_value  # one normalisation of profile values for both paths
 from ..timestamps import format_ts, now_ts, parse_ts
 from .sources import ACCOUNT_TRAITS, PROFILE_TRAITS
@@ -154,29 +155,46 @@ def _clean(table: str, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read(files: list[Path], table: str, summary: LoadSummary, rejects: list) -> list[dict]:
+def _clean_rows(
+    label: str,
+    table: str,
+    columns: list[str],
+    rows: Iterable[tuple],
+    counts: dict[str, int],
+    rejects: list,
+) -> list[tuple]:
+    """Rows of one file (or engine result) in the stored form, as tuples in COLUMNS order;
+    a row that cannot be is a reject with its row number."""
     wanted = COLUMNS[table]
     kept = []
+    for number, values in enumerate(rows, 1):
+        counts["read"] += 1
+        row = {c: v for c, v in zip(columns, values, strict=True) if c in wanted}
+        try:
+            clean = _clean(table, row)
+        except (ValueError, TypeError) as e:
+            counts["rejected"] += 1
+            raw = orjson.dumps(dict(zip(columns, values, strict=True)), default=str).decode()
+            rejects.append((label, number, f"{table}: {e}", raw))
+            continue
+        kept.append(tuple(clean.get(c) for c in wanted))
+    return kept
+
+
+def _read(files: list[Path], table: str, summary: LoadSummary, rejects: list) -> list[tuple]:
+    kept: list[tuple] = []
     counts = summary.tables.setdefault(table, {"read": 0, "loaded": 0, "rejected": 0})
     for path in files:
         columns, rows = read_table(path)
         missing = [c for c in _KEYS[table] if c not in columns]
         if missing:
             raise RollupsError(f"{path}: {table} needs the column(s) {', '.join(missing)}")
-        for number, values in enumerate(rows, 1):
-            counts["read"] += 1
-            row = {c: v for c, v in zip(columns, values, strict=True) if c in wanted}
-            try:
-                kept.append(_clean(table, row))
-            except (ValueError, TypeError) as e:
-                counts["rejected"] += 1
-                raw = orjson.dumps(dict(zip(columns, values, strict=True)), default=str).decode()
-                rejects.append((str(path), number, f"{table}: {e}", raw))
+        kept += _clean_rows(str(path), table, columns, rows, counts, rejects)
     counts["loaded"] = len(kept)
     return kept
 
 
-def _covered(data: dict[str, list[dict]]) -> dict[str, tuple[str, str]]:
+def _covered(data: dict[str, list[tuple]]) -> dict[str, tuple[str, str]]:
     """Account -> (first day, last day) it has rows for in any account-keyed table."""
     spans: dict[str, list[str]] = {}
     days = [
@@ -186,8 +204,9 @@ def _covered(data: dict[str, list[dict]]) -> dict[str, tuple[str, str]]:
         ("conversions", "ts"),
     ]
     for table, column in days:
+        a, d = COLUMNS[table].index("account_id"), COLUMNS[table].index(column)
         for row in data.get(table, []):
-            account, day = row.get("account_id"), (row.get(column) or "")[:10]
+            account, day = row[a], (row[d] or "")[:10]
             if not account or not day:
                 continue
             span = spans.get(account)
@@ -198,10 +217,16 @@ def _covered(data: dict[str, list[dict]]) -> dict[str, tuple[str, str]]:
     return {a: (s[0], s[1]) for a, s in spans.items()}
 
 
-def _upsert_seen(conn, table: str, key: tuple[str, ...], rows: list[dict], extra: tuple) -> None:
-    """Insert or update rows: the given profile values win, first/last seen only widen."""
-    for row in rows:
-        cols = [*key, *[c for c in extra if row.get(c) is not None], "first_seen", "last_seen"]
+def _upsert_seen(conn, table: str, key: tuple[str, ...], rows: list[tuple], extra: tuple) -> None:
+    """Insert or update rows: the given profile values win, first/last seen only widen.
+
+    Rows are grouped by which profile values they carry, one executemany per group."""
+    groups: dict[tuple[str, ...], list[list]] = {}
+    for values in rows:
+        row = dict(zip(COLUMNS[table], values, strict=True))
+        cols = (*key, *[c for c in extra if row.get(c) is not None], "first_seen", "last_seen")
+        groups.setdefault(cols, []).append([row.get(c) for c in cols])
+    for cols, params in groups.items():
         sets = [f"{c} = excluded.{c}" for c in cols if c in extra]
         sets += [
             "first_seen = min(coalesce(first_seen, excluded.first_seen), "
@@ -209,14 +234,15 @@ def _upsert_seen(conn, table: str, key: tuple[str, ...], rows: list[dict], extra
             "last_seen = max(coalesce(last_seen, excluded.last_seen), "
             "coalesce(excluded.last_seen, last_seen))",
         ]
-        conn.execute(
+        conn.executemany(
             f"insert into {table}({', '.join(cols)}) values ({', '.join('?' * len(cols))}) "
             f"on conflict({', '.join(key)}) do update set {', '.join(sets)}",
-            [row.get(c) for c in cols],
+            params,
         )
 
 
-def _traits(row: dict[str, Any], columns: tuple[str, ...]) -> str:
+def _traits(table: str, values: tuple, columns: tuple[str, ...]) -> str:
+    row = dict(zip(COLUMNS[table], values, strict=True))
     return orjson.dumps({c: row[c] for c in columns if row.get(c) is not None}).decode()
 
 
@@ -241,6 +267,50 @@ def load_rollups(
         (f, line, reason, None) for f, line, reason in event_rejects or []
     ]
     data = {table: _read(paths, table, summary, rejects) for table, paths in files.items()}
+    return _write(db, data, summary, rejects, start)
+
+
+def load_results(
+    db: sqlite_utils.Database,
+    results: dict[str, tuple[list[str], Iterable[tuple]]],
+    *,
+    mode: str,
+    source: str,
+    read_events: int,
+    event_rejects: list[tuple[str, int, str]],
+    stored: tuple[str, ...] = (),
+) -> LoadSummary:
+    """Load tables an engine computed (table -> column names, rows) like a rollups folder.
+
+    The tables named in ``stored`` come in the stored form already (keys not null, days as
+    ``YYYY-MM-DD`` text, columns in COLUMNS order): the engine's SQL did their checks in bulk.
+    """
+    start = time.perf_counter()
+    summary = LoadSummary(source=source, mode=mode, read_events=read_events)
+    rejects: list[tuple[str, int, str, str | None]] = [
+        (f, line, reason, None) for f, line, reason in event_rejects
+    ]
+    data: dict[str, list[tuple]] = {}
+    for table, (columns, rows) in results.items():
+        counts = summary.tables.setdefault(table, {"read": 0, "loaded": 0, "rejected": 0})
+        if table in stored:
+            data[table] = list(rows)
+            counts["read"] = len(data[table])
+        else:
+            data[table] = _clean_rows(f"{mode} {table}", table, columns, rows, counts, rejects)
+        counts["loaded"] = len(data[table])
+    return _write(db, data, summary, rejects, start)
+
+
+def _write(
+    db: sqlite_utils.Database,
+    data: dict[str, list[tuple]],
+    summary: LoadSummary,
+    rejects: list[tuple[str, int, str, str | None]],
+    start: float,
+) -> LoadSummary:
+    """The one write transaction of a load (see module doc)."""
+    mode, read_events = summary.mode, summary.read_events
     covered = _covered(data)
     summary.accounts = len(covered)
     summary.rejected = len(rejects)
@@ -263,52 +333,44 @@ def load_rollups(
                 "outcome = 'converted' and substr(at, 1, 10) between ? and ?",
                 args,
             )
+        # Into empty rollups (a first load) the secondary index is built once at the end.
+        empty = conn.execute("select 1 from rollups limit 1").fetchone() is None
+        deferred = defer_rollup_indexes(conn) if empty else []
         conn.executemany(
-            "insert or replace into rollups(account_id, day, metric, value) "
-            "values (:account_id, :day, :metric, :value)",
+            "insert or replace into rollups(account_id, day, metric, value) values (?, ?, ?, ?)",
             data.get("rollups", []),
         )
+        build_rollup_indexes(conn, deferred)
         conn.executemany(
-            "insert or ignore into user_days(account_id, day, user_id) "
-            "values (:account_id, :day, :user_id)",
+            "insert or ignore into user_days(account_id, day, user_id) values (?, ?, ?)",
             data.get("user_days", []),
         )
         users = data.get("users", [])
         _upsert_seen(conn, "users", ("user_id",), users, PROFILE_TRAITS)
         conn.executemany(
             "update users set traits = ? where user_id = ?",
-            [(_traits(u, user_cols), u["user_id"]) for u in users],
+            [(_traits("users", u, user_cols), u[0]) for u in users],
         )
         accounts = data.get("accounts", [])
         _upsert_seen(conn, "accounts", ("account_id",), accounts, account_cols)
         conn.executemany(
             "update accounts set traits = ? where account_id = ?",
-            [(_traits(a, account_cols), a["account_id"]) for a in accounts],
+            [(_traits("accounts", a, account_cols), a[0]) for a in accounts],
         )
         _upsert_seen(
             conn, "memberships", ("user_id", "account_id"), data.get("memberships", []), ()
         )
         conn.executemany(
             "insert into trait_changes(entity, entity_id, account_id, trait, old_value, "
-            "new_value, ts) values (:entity, :entity_id, :account_id, :trait, :old_value, "
-            ":new_value, :ts)",
-            [
-                {c: r.get(c) for c in COLUMNS["trait_changes"]}
-                for r in data.get("trait_changes", [])
-            ],
+            "new_value, ts) values (?, ?, ?, ?, ?, ?, ?)",
+            data.get("trait_changes", []),
         )
         conn.executemany(
             "insert into outcomes(account_id, at, outcome, source, detail) "
             "values (?, ?, 'converted', 'product', ?)",
             [
-                (
-                    r["account_id"],
-                    r["ts"],
-                    orjson.dumps(
-                        {"from": r.get("from_plan"), "to": r.get("to_plan"), "via": r.get("via")}
-                    ).decode(),
-                )
-                for r in data.get("conversions", [])
+                (account, ts, orjson.dumps({"from": old, "to": new, "via": via}).decode())
+                for account, ts, old, new, via in data.get("conversions", [])
             ],
         )
         at = now_ts()

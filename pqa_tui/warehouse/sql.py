@@ -233,6 +233,37 @@ from calls where user_id is not null and account_id is not null
 group by user_id, account_id"""
 
 
+def shared(
+    config: Config,
+    source: str = "segment",
+    *,
+    tables: dict[str, str] | None = None,
+    account: str | None = None,
+) -> str:
+    """The CTEs (without ``with``) every table's ``SELECT`` starts from, in DuckDB's dialect:
+    the source's three relations and the deduplicated, attributed usage."""
+    return (
+        source_relations(config, source, SourceTables(source, tables or {}), account).strip()
+        + ","
+        + _common(config)
+    )
+
+
+def bodies(config: Config) -> dict[str, str]:
+    """Table name -> its ``SELECT`` over the :func:`shared` CTEs (DuckDB's dialect); a body
+    that starts with CTEs of its own continues the WITH list."""
+    return {
+        "rollups": _rollups(config),
+        "user_days": "select distinct account_id, day, user_id from attributed "
+        "where account_id is not null and user_id is not null",
+        "users": _users(),
+        "accounts": _accounts(config),
+        "memberships": _memberships(),
+        "trait_changes": _trait_changes(config),
+        "conversions": _conversions(config),
+    }
+
+
 def statements(
     config: Config,
     source: str = "segment",
@@ -248,33 +279,14 @@ def statements(
     """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; known: {', '.join(DIALECTS)}")
-    prefix = (
-        "with "
-        + source_relations(config, source, SourceTables(source, tables or {}), account).strip()
-        + ","
-        + _common(config)
-    )
-    bodies = {
-        "rollups": _rollups(config),
-        "user_days": "select distinct account_id, day, user_id from attributed "
-        "where account_id is not null and user_id is not null",
-        "users": _users(),
-        "accounts": _accounts(config),
-        "memberships": _memberships(),
-        "trait_changes": _trait_changes(config),
-        "conversions": _conversions(config),
-    }
+    prefix = "with " + shared(config, source, tables=tables, account=account)
     out = {}
-    for name, body in bodies.items():
-        # A body that starts with CTEs of its own continues the WITH list.
+    for name, body in bodies(config).items():
         sql = (
             f"{prefix},\n{body}"
             if not body.lstrip().startswith("select")
             else (f"{prefix}\n{body}")
         )
-        if dialect != "duckdb":
-            sql = sqlglot.transpile(sql, read="duckdb", write=dialect, pretty=True)[0]
-        else:
-            sql = sqlglot.transpile(sql, read="duckdb", write="duckdb", pretty=True)[0]
+        sql = sqlglot.transpile(sql, read="duckdb", write=dialect, pretty=True)[0]
         out[name] = sql
     return out
