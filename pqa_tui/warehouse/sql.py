@@ -13,8 +13,6 @@ that names no account counts for its user's latest account.
 
 from __future__ import annotations
 
-import sqlglot
-
 from ..config import Config
 from .sources import ACCOUNT_TRAITS, EXTRA_USER_TRAITS, PROFILE_TRAITS, SourceTables, literal
 from .sources import relations as source_relations
@@ -279,6 +277,8 @@ def statements(
     """
     if dialect not in DIALECTS:
         raise ValueError(f"unknown dialect {dialect!r}; known: {', '.join(DIALECTS)}")
+    import sqlglot  # here, not at the top: every `pqa` command imports this module
+
     prefix = "with " + shared(config, source, tables=tables, account=account)
     out = {}
     for name, body in bodies(config).items():
