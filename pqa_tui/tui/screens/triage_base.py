@@ -114,6 +114,8 @@ class TriageScreen(Screen[None]):
         self.workspace = workspace
         # Keys typed between a form's key and the form opening (None: no form on its way).
         self._typed_ahead: list[events.Key] | None = None
+        # The (state, owner) the footer's greyed-out steps were last worked out for.
+        self._steps_for: tuple[str | None, str | None] | None = None
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failure(self, event)
@@ -151,7 +153,13 @@ class TriageScreen(Screen[None]):
 
     @on(DataTable.RowHighlighted)
     def _target_moved(self, event: DataTable.RowHighlighted) -> None:
-        self.refresh_bindings()
+        # Which steps are refused depends on the state and owner only: re-render the footer
+        # when those change, not on every cursor move (it doubled the cost of a key press).
+        t = self.target()
+        steps_for = (t.state, t.owner) if t else None
+        if steps_for != self._steps_for:
+            self._steps_for = steps_for
+            self.refresh_bindings()
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed in the same burst as the key that opens a form reach this screen
