@@ -47,10 +47,6 @@ def connect() -> Any:
     return con
 
 
-def _sql_list(paths: list[str]) -> str:
-    return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
-
-
 def _ndjson(path: str) -> str:
     """One NDJSON file (gzipped or not) as (filename, line, doc): each line is read whole as
     text, so a malformed one is a reject with its line number, not a silent skip."""
